@@ -1,0 +1,32 @@
+/** Unit tests run against sources; `*.int.test.ts` talk to real servers (MariaDB, Redis, node:http). */
+const shared = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
+  },
+  moduleNameMapper: {
+    '^@poolaudit/(core|host|mysql2|ioredis|undici|generic-pool|opentelemetry)$':
+      '<rootDir>/packages/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  rootDir: __dirname,
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '!**/*.int.test.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/packages/*/test/**/*.int.test.ts', '<rootDir>/test/**/*.int.test.ts'],
+    },
+  ],
+  // Integration tests count sockets in the kernel's table: one file at a time keeps those counts honest.
+  maxWorkers: 1,
+  reporters: ['default', '<rootDir>/scripts/summary-reporter.js'],
+};

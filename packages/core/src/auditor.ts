@@ -1,0 +1,362 @@
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { DEFAULT_THRESHOLDS, POOL_DETECTORS, portExhaustionRisk } from './detectors/index.js';
+import type { DetectorContext, PoolView } from './detectors/context.js';
+import { InvalidOptionError } from './errors.js';
+import { EndpointLedger } from './internal/endpoint-ledger.js';
+import { checkAuditorOptions, checkStartOptions } from './internal/options.js';
+import { PoolLedger } from './internal/pool-ledger.js';
+import { NOOP_PROBE, ProbeHandle } from './internal/probe-handle.js';
+import { defaultPortRange, platformTimeWaitSeconds } from './platform.js';
+import { redactConfig } from './redact.js';
+import { formatDBStats } from './report/db-stats.js';
+import { formatReport } from './report/text-report.js';
+import type {
+  AuditLogger,
+  AuditSnapshot,
+  AuditorEvents,
+  AuditorOptions,
+  DetectorThresholds,
+  Finding,
+  HostObserver,
+  PoolRegistration,
+  PoolProbe,
+  PoolSnapshot,
+  PortRange,
+  StartOptions,
+} from './types.js';
+
+const CONSOLE_LOGGER: AuditLogger = {
+  info: (message) => console.log(`poolaudit: ${message}`),
+  warn: (message) => console.warn(`poolaudit: ${message}`),
+};
+const FALLBACK_THRESHOLDS: Required<DetectorThresholds> = {
+  minEvents: 5,
+  minSeconds: 2,
+  minShare: 0.2,
+  enabled: true,
+};
+const EVALUATE_EVERY_MS = 1000;
+
+/**
+ * Collects what every registered pool does and judges it. Adapters register pools and drive their probes;
+ * `snapshot()`, `findings()` and `report()` read everything on demand.
+ */
+export class Auditor {
+  /** False when created with `enabled: false`: probes then record nothing. */
+  readonly enabled: boolean;
+  /** The TIME_WAIT length in force, which is also the length of every window (s). */
+  readonly windowSeconds: number;
+  readonly leakDetectionThresholdMs: number;
+  private readonly clock: () => number;
+  private readonly logger: AuditLogger;
+  private readonly configuredPortRange: PortRange;
+  private readonly thresholdOptions: Readonly<Record<string, DetectorThresholds>>;
+  private readonly pools = new Map<string, PoolLedger>();
+  private readonly endpointLedgers = new Map<string, EndpointLedger>();
+  private readonly emitter = new EventEmitter();
+  private readonly active = new Map<string, Finding>();
+  private readonly reportedFailures = new Set<string>();
+  private observer: HostObserver | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private started: StartOptions | undefined;
+  private readonly context: DetectorContext;
+
+  constructor(options?: AuditorOptions) {
+    const o = checkAuditorOptions(options);
+    this.enabled = o.enabled ?? true;
+    this.windowSeconds = o.timeWaitSeconds ?? platformTimeWaitSeconds();
+    this.leakDetectionThresholdMs = o.leakDetectionThresholdMs ?? 0;
+    this.clock = o.clock ?? (() => performance.now());
+    this.logger = o.logger ?? CONSOLE_LOGGER;
+    this.configuredPortRange = o.portRange ?? defaultPortRange();
+    this.thresholdOptions = o.detectors ?? {};
+    const portRange = (): PortRange => this.portRange;
+    this.context = {
+      windowSeconds: this.windowSeconds,
+      get portRange() {
+        return portRange();
+      },
+      leakDetectionThresholdMs: this.leakDetectionThresholdMs,
+      thresholds: (code) => ({
+        ...(DEFAULT_THRESHOLDS[code] ?? FALLBACK_THRESHOLDS),
+        ...this.thresholdOptions[code],
+      }),
+    };
+  }
+
+  /** The ephemeral port range in force: the host observer's reading when attached, else the configured one. */
+  get portRange(): PortRange {
+    return this.observer?.portRange?.() ?? this.configuredPortRange;
+  }
+
+  /**
+   * Registers a pool and returns the probe its adapter drives. Registrations with the same name and kind
+   * share one record, so clients created per request add up under one name.
+   */
+  register(registration: PoolRegistration): PoolProbe {
+    checkRegistration(registration);
+    if (!this.enabled) return NOOP_PROBE;
+    let ledger = this.pools.get(registration.name);
+    if (ledger && ledger.kind !== registration.kind) {
+      throw new InvalidOptionError(
+        'name',
+        `a name not already used by a ${ledger.kind} pool`,
+        registration.name,
+      );
+    }
+    if (!ledger) {
+      const rawConfig = registration.rawConfig ? redactConfig(registration.rawConfig) : undefined;
+      ledger = new PoolLedger(rawConfig ? { ...registration, rawConfig } : registration, {
+        clock: this.clock,
+        windowSeconds: this.windowSeconds,
+        leakDetectionThresholdMs: this.leakDetectionThresholdMs,
+        endpoint: (key) => this.endpointLedger(key),
+        failed: (pool, err) => this.reportFailure(pool, err),
+        leakReleased: (pool, heldMs, stack) => this.emitSafely('leak-released', { pool, heldMs, stack }),
+      });
+      this.pools.set(registration.name, ledger);
+    }
+    ledger.joined();
+    return new ProbeHandle(ledger, this.clock, (left) => {
+      left.members--;
+      if (left.members === 0) left.stopWatching();
+    });
+  }
+
+  /** Names of the registered pools. */
+  poolNames(): string[] {
+    return [...this.pools.keys()];
+  }
+
+  /** Everything, computed now: per pool stats, recent activity, endpoints and findings; per destination, findings. */
+  snapshot(): AuditSnapshot {
+    const now = this.clock();
+    const portRange = this.portRange;
+    const kernel = this.kernelView();
+    const pools: PoolSnapshot[] = [];
+    for (const ledger of this.pools.values()) {
+      const view: PoolView = {
+        name: ledger.name,
+        kind: ledger.kind,
+        config: ledger.config,
+        ...(ledger.rawConfig ? { rawConfig: ledger.rawConfig } : {}),
+        settings: ledger.settings,
+        annotations: ledger.annotationsRecord(),
+        endpoints: ledger.endpointStats(now, portRange, kernel),
+        stats: ledger.stats(now, portRange),
+        recent: ledger.recent(now),
+        leaks: ledger.leaks(now),
+      };
+      pools.push({ ...view, findings: this.detect(view) });
+    }
+    const second = Math.floor(now / 1000);
+    const endpoints = [...this.endpointLedgers.values()].map((e) => ({
+      ...e.stats(second, portRange, kernel?.get(e.endpoint)),
+      pools: pools.filter((p) => p.endpoints.some((pe) => pe.endpoint === e.endpoint)).map((p) => p.name),
+    }));
+    const findings: Finding[] = [];
+    if (this.context.thresholds('port-exhaustion-risk').enabled) {
+      for (const endpoint of endpoints) {
+        const finding = this.guard('port-exhaustion-risk', () => portExhaustionRisk(endpoint, this.context));
+        if (finding) findings.push(finding);
+      }
+    }
+    return { at: now, windowSeconds: this.windowSeconds, portRange, pools, endpoints, findings };
+  }
+
+  /** Every finding that holds now, pool findings first. Emits `finding` / `finding-cleared` for changes. */
+  findings(): Finding[] {
+    return this.evaluate(this.snapshot());
+  }
+
+  /** The text report of `snapshot()`. */
+  report(): string {
+    const snapshot = this.snapshot();
+    this.evaluate(snapshot);
+    return formatReport(snapshot);
+  }
+
+  toJSON(): AuditSnapshot {
+    return this.snapshot();
+  }
+
+  on<E extends keyof AuditorEvents>(event: E, listener: (...args: AuditorEvents[E]) => void): this {
+    this.emitter.on(event, listener as (...args: unknown[]) => void);
+    this.schedule();
+    return this;
+  }
+
+  off<E extends keyof AuditorEvents>(event: E, listener: (...args: AuditorEvents[E]) => void): this {
+    this.emitter.off(event, listener as (...args: unknown[]) => void);
+    this.schedule();
+    return this;
+  }
+
+  /**
+   * Evaluates findings every `intervalMs` (emitting `finding` events) and logs one Go `DBStats`-style line
+   * per pool. The timer is unref'd: it never keeps the process alive.
+   */
+  start(options?: StartOptions): this {
+    this.started = checkStartOptions(options);
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.schedule();
+    return this;
+  }
+
+  /** Stops what `start()` started (evaluation continues only while `finding` listeners remain). */
+  stop(): this {
+    this.started = undefined;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.schedule();
+    return this;
+  }
+
+  /** Attaches the kernel's view (from `@poolaudit/host`); returns the function that detaches it. */
+  attachHost(observer: HostObserver): () => void {
+    if (typeof observer?.endpointView !== 'function') {
+      throw new InvalidOptionError('observer', 'a HostObserver with endpointView()', observer);
+    }
+    this.observer = observer;
+    return () => {
+      if (this.observer !== observer) return;
+      this.observer = undefined;
+      observer.close?.();
+    };
+  }
+
+  /** Stops timers and the host observer. Registered pools stay readable. */
+  close(): void {
+    this.emitter.removeAllListeners();
+    this.stop();
+    this.observer?.close?.();
+    this.observer = undefined;
+  }
+
+  private schedule(): void {
+    const wanted =
+      this.started !== undefined ||
+      this.emitter.listenerCount('finding') + this.emitter.listenerCount('finding-cleared') > 0;
+    if (wanted && !this.timer) {
+      const interval = this.started?.intervalMs ?? EVALUATE_EVERY_MS;
+      this.timer = setInterval(() => this.tick(), interval);
+      this.timer.unref();
+    } else if (!wanted && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private tick(): void {
+    try {
+      const snapshot = this.snapshot();
+      this.evaluate(snapshot);
+      const log = this.started?.log;
+      if (this.started && log !== false) {
+        const write = log ?? ((line: string) => this.logger.info(line));
+        for (const pool of snapshot.pools) write(`${pool.name} ${formatDBStats(pool.stats)}`);
+      }
+    } catch (err) {
+      this.reportFailure('(auditor)', err);
+    }
+  }
+
+  private evaluate(snapshot: AuditSnapshot): Finding[] {
+    const all = [...snapshot.pools.flatMap((p) => p.findings), ...snapshot.findings];
+    const seen = new Set<string>();
+    for (const finding of all) {
+      const key = `${finding.code}\u0000${finding.pool}\u0000${finding.endpoint ?? ''}`;
+      seen.add(key);
+      if (!this.active.has(key)) this.emitSafely('finding', finding);
+      this.active.set(key, finding);
+    }
+    for (const [key, finding] of this.active) {
+      if (seen.has(key)) continue;
+      this.active.delete(key);
+      this.emitSafely('finding-cleared', finding);
+    }
+    return all;
+  }
+
+  private detect(view: PoolView): Finding[] {
+    const findings: Finding[] = [];
+    for (const [code, detector] of Object.entries(POOL_DETECTORS)) {
+      if (!this.context.thresholds(code).enabled) continue;
+      const finding = this.guard(code, () => detector(view, this.context));
+      if (finding) findings.push(finding);
+    }
+    return findings;
+  }
+
+  private guard(code: string, run: () => Finding | undefined): Finding | undefined {
+    try {
+      return run();
+    } catch (err) {
+      this.reportFailure(`detector ${code}`, err);
+      return undefined;
+    }
+  }
+
+  private kernelView() {
+    if (!this.observer) return undefined;
+    try {
+      return this.observer.endpointView([...this.endpointLedgers.keys()]);
+    } catch (err) {
+      this.reportFailure('host observer', err);
+      return undefined;
+    }
+  }
+
+  private endpointLedger(key: string): EndpointLedger {
+    let ledger = this.endpointLedgers.get(key);
+    if (!ledger) {
+      ledger = new EndpointLedger(key, this.windowSeconds);
+      this.endpointLedgers.set(key, ledger);
+    }
+    return ledger;
+  }
+
+  private emitSafely<E extends keyof AuditorEvents>(event: E, ...args: AuditorEvents[E]): void {
+    try {
+      this.emitter.emit(event, ...args);
+    } catch (err) {
+      this.reportFailure(`'${event}' listener`, err);
+    }
+  }
+
+  private reportFailure(where: string, err: unknown): void {
+    if (this.reportedFailures.has(where)) return;
+    this.reportedFailures.add(where);
+    const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    try {
+      this.logger.warn(`auditing failed in ${where}; it goes on without it. ${detail}`);
+    } catch {
+      // A logger that throws must not take the application down either.
+    }
+  }
+}
+
+function checkRegistration(registration: PoolRegistration): void {
+  if (typeof registration !== 'object' || registration === null) {
+    throw new InvalidOptionError('registration', 'an object', registration);
+  }
+  if (typeof registration.name !== 'string' || registration.name.trim() === '') {
+    throw new InvalidOptionError('name', 'a non-empty string', registration.name);
+  }
+  if (typeof registration.kind !== 'string' || registration.kind === '') {
+    throw new InvalidOptionError('kind', 'a non-empty string', registration.kind);
+  }
+  if (typeof registration.config !== 'object' || registration.config === null) {
+    throw new InvalidOptionError('config', 'an object', registration.config);
+  }
+}
+
+/** Creates an auditor. Most services use `defaultAuditor`; tests and multi-tenant hosts make their own. */
+export function createAuditor(options?: AuditorOptions): Auditor {
+  return new Auditor(options);
+}
+
+/** The auditor adapters register into when no `auditor` option is given. Creating it starts nothing. */
+export const defaultAuditor: Auditor = createAuditor();

@@ -1,0 +1,50 @@
+import type {
+  DetectorThresholds,
+  Finding,
+  PoolSnapshot,
+  PortRange,
+  SettingNames,
+  WindowCount,
+} from '../types.js';
+
+/** A pool as detectors see it: the snapshot without findings. */
+export type PoolView = Omit<PoolSnapshot, 'findings'>;
+
+export interface DetectorContext {
+  readonly windowSeconds: number;
+  readonly portRange: PortRange;
+  readonly leakDetectionThresholdMs: number;
+  /** The thresholds in force for a finding code (defaults merged with the auditor's options). */
+  thresholds(code: string): Required<DetectorThresholds>;
+}
+
+/** A pure function from one pool's state to at most one finding. */
+export type PoolDetector = (pool: PoolView, ctx: DetectorContext) => Finding | undefined;
+
+/** Enough events, spread over enough seconds: a trend, not a blip. */
+export function sustained(count: WindowCount, t: Required<DetectorThresholds>): boolean {
+  return count.count >= t.minEvents && count.seconds >= t.minSeconds;
+}
+
+/** The library's name for a normalized setting. */
+export function setting(settings: SettingNames, key: keyof SettingNames): string {
+  return settings[key] ?? key;
+}
+
+/** `1500` → `1.5 s`, `250` → `250 ms`. */
+export function formatMs(ms: number): string {
+  if (ms >= 1000) return `${Math.round(ms / 100) / 10} s`;
+  return `${Math.round(ms)} ms`;
+}
+
+/** Rounds a duration up to a whole second, and at least one second. */
+export function ceilSeconds(ms: number): number {
+  return Math.max(1000, Math.ceil(ms / 1000) * 1000);
+}
+
+/** What the pool's closes cost in TIME_WAIT, said only when sockets were seen. */
+export function timeWaitClause(pool: PoolView): string {
+  const { footprint, ratePerSecond } = pool.stats.timeWait;
+  if (pool.stats.closedBy.local === 0) return '';
+  return `; ${footprint} TIME_WAIT sockets here from its own closes (${ratePerSecond}/s)`;
+}

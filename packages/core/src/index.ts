@@ -1,0 +1,36 @@
+export { Auditor, createAuditor, defaultAuditor } from './auditor.js';
+export { endpointKey, parseEndpoint } from './endpoint.js';
+export { InvalidOptionError, UnsupportedPoolError } from './errors.js';
+export { defaultPortRange, platformTimeWaitSeconds } from './platform.js';
+export { redactConfig, redactUrl } from './redact.js';
+export { formatDBStats, formatGoDuration } from './report/db-stats.js';
+export { formatReport } from './report/text-report.js';
+export type {
+  AuditLogger,
+  AuditSnapshot,
+  AuditorEvents,
+  AuditorOptions,
+  CloseReason,
+  ClosedBy,
+  ClosedByCounts,
+  DetectorThresholds,
+  EndpointStats,
+  Finding,
+  HostObserver,
+  KernelEndpointView,
+  LeakedConnection,
+  OpenedInfo,
+  PoolConfig,
+  PoolProbe,
+  PoolRegistration,
+  PoolSnapshot,
+  PoolStats,
+  PortRange,
+  RecentActivity,
+  SettingNames,
+  Severity,
+  StartOptions,
+  TimeWaitStats,
+  TimingSummary,
+  WindowCount,
+} from './types.js';

@@ -1,0 +1,464 @@
+import type {
+  CloseReason,
+  ClosedBy,
+  EndpointStats,
+  KernelEndpointView,
+  OpenedInfo,
+  PoolConfig,
+  PoolRegistration,
+  PoolStats,
+  PortRange,
+  RecentActivity,
+  WindowCount,
+  LeakedConnection,
+  SettingNames,
+} from '../types.js';
+import { Connection } from './connection.js';
+import { EndpointLedger, timeWaitStats, portRangeSize } from './endpoint-ledger.js';
+import { Histogram } from './histogram.js';
+import { SecondWindow } from './second-window.js';
+import { remoteEndpointOf, unwatchSocket, watchSocket } from './socket-watch.js';
+
+export const CLOSE_REASONS: readonly CloseReason[] = [
+  'maxIdle',
+  'idleTimeout',
+  'maxLifetime',
+  'remote',
+  'error',
+  'shutdown',
+  'other',
+];
+
+/** What a pool ledger needs from its auditor. */
+export interface LedgerHost {
+  readonly clock: () => number;
+  readonly windowSeconds: number;
+  readonly leakDetectionThresholdMs: number;
+  /** The auditor-wide ledger of an endpoint (port budgets are per destination, across pools). */
+  endpoint(key: string): EndpointLedger;
+  /** Called once when auditing this pool failed; the pool then goes on unaudited. */
+  failed(pool: string, err: unknown): void;
+  leakReleased(pool: string, heldMs: number, stack: string): void;
+}
+
+/** A counter with its per-second window. */
+class Series {
+  total = 0;
+  readonly window: SecondWindow;
+  constructor(windowSeconds: number) {
+    this.window = new SecondWindow(windowSeconds);
+  }
+  add(second: number, n = 1): void {
+    this.total += n;
+    this.window.add(second, n);
+  }
+  recent(second: number): WindowCount {
+    return { count: this.window.sum(second), seconds: this.window.activeSeconds(second) };
+  }
+}
+
+/**
+ * Everything known about one pool: counters, per-second windows and bounded histograms, updated in O(1)
+ * by the probe calls; the snapshot is computed from them on read.
+ */
+export class PoolLedger {
+  members = 0;
+  broken = false;
+
+  private open = 0;
+  private inUse = 0;
+  private pendingCount = 0;
+  private acquiredCount = 0;
+  private waitDurationMs = 0;
+  private acquireErrors = 0;
+  private readonly closedBy = { local: 0, remote: 0, reset: 0, unknown: 0 };
+  private readonly closedDetail = new Map<string, number>();
+  private readonly annotations = new Map<string, number | string | boolean>();
+  private readonly events = new Map<string, Series>();
+  private readonly conns = new WeakMap<object, Connection>();
+  /** Connections open or waiting for their socket to close. */
+  private readonly live = new Set<Connection>();
+  private readonly endpoints = new Map<string, EndpointLedger>();
+
+  private readonly opened: Series;
+  private readonly closedAll: Series;
+  private readonly closedFor: Record<CloseReason, Series>;
+  private readonly closedLocal: Series;
+  private readonly closedRemote: Series;
+  private readonly closedReset: Series;
+  private readonly waits: Series;
+  private readonly timeouts: Series;
+  private readonly reopened: Series;
+  private readonly clients: Series;
+  private readonly peakInUse: SecondWindow;
+  private readonly peakPending: SecondWindow;
+
+  private readonly connectTime = new Histogram();
+  private readonly waitTime = new Histogram();
+  private readonly useTime = new Histogram();
+  private readonly lifetime = new Histogram();
+  private readonly idleBeforeClose = new Histogram();
+  private readonly reopenDelay = new Histogram();
+  private idleClosesAwaitingReopen = 0;
+  private lastIdleCloseAt = 0;
+
+  readonly name: string;
+  readonly kind: string;
+  readonly config: PoolConfig;
+  readonly rawConfig: Readonly<Record<string, unknown>> | undefined;
+  readonly settings: SettingNames;
+  private readonly readPending: (() => number) | undefined;
+  private readonly settle = (conn: Connection): void => this.onSocketClosed(conn);
+
+  constructor(
+    registration: PoolRegistration,
+    private readonly host: LedgerHost,
+  ) {
+    this.name = registration.name;
+    this.kind = registration.kind;
+    this.config = registration.config;
+    this.rawConfig = registration.rawConfig;
+    this.settings = registration.settings ?? {};
+    this.readPending = registration.readPending;
+    const series = (): Series => new Series(host.windowSeconds);
+    this.opened = series();
+    this.closedAll = series();
+    this.closedFor = Object.fromEntries(CLOSE_REASONS.map((r) => [r, series()])) as Record<
+      CloseReason,
+      Series
+    >;
+    this.closedLocal = series();
+    this.closedRemote = series();
+    this.closedReset = series();
+    this.waits = series();
+    this.timeouts = series();
+    this.reopened = series();
+    this.clients = series();
+    this.peakInUse = new SecondWindow(host.windowSeconds);
+    this.peakPending = new SecondWindow(host.windowSeconds);
+  }
+
+  private second(now: number): number {
+    return Math.floor(now / 1000);
+  }
+
+  joined(): void {
+    this.members++;
+    this.clients.add(this.second(this.host.clock()));
+  }
+
+  // ── probe calls ────────────────────────────────────────────────────────────────────────────────
+
+  onOpened(key: object, info: OpenedInfo | undefined): void {
+    if (this.conns.has(key)) return;
+    const now = this.host.clock();
+    const second = this.second(now);
+    const socket = info?.socket ?? null;
+    const endpoint = (socket && remoteEndpointOf(socket)) ?? info?.endpoint ?? null;
+    const conn = new Connection(socket, endpoint, now, this.settle);
+    this.conns.set(key, conn);
+    this.live.add(conn);
+    this.open++;
+    this.opened.add(second);
+    if (info?.connectStartedAt !== undefined) this.connectTime.record(now - info.connectStartedAt);
+    if (this.idleClosesAwaitingReopen > 0) {
+      this.idleClosesAwaitingReopen--;
+      this.reopened.add(second);
+      this.reopenDelay.record(now - this.lastIdleCloseAt);
+    }
+    if (socket) {
+      conn.onConnected = this.countEndpoint;
+      watchSocket(socket, conn);
+    }
+    // A socket still connecting is counted at 'connect', under the address it really reached.
+    if (conn.endpoint !== null && socket?.connecting !== true) this.countEndpoint(conn);
+  }
+
+  /** Counts a connection toward its endpoint once the endpoint is known (at open, or at connect). */
+  private readonly countEndpoint = (conn: Connection): void => {
+    if (conn.countedAt !== null || conn.endpoint === null || conn.state === 'done') return;
+    conn.countedAt = conn.endpoint;
+    const second = this.second(this.host.clock());
+    this.endpointLedger(conn.endpoint).opened(second);
+    this.host.endpoint(conn.endpoint).opened(second);
+  };
+
+  private endpointLedger(key: string): EndpointLedger {
+    let ledger = this.endpoints.get(key);
+    if (!ledger) {
+      ledger = new EndpointLedger(key, this.host.windowSeconds);
+      this.endpoints.set(key, ledger);
+    }
+    return ledger;
+  }
+
+  onAcquireStart(): number {
+    const now = this.host.clock();
+    this.pendingCount++;
+    this.peakPending.max(this.second(now), this.pendingCount);
+    return now;
+  }
+
+  onAcquired(key: object, startedAt: number, queued: boolean): void {
+    const now = this.host.clock();
+    const second = this.second(now);
+    if (this.pendingCount > 0) this.pendingCount--;
+    let conn = this.conns.get(key);
+    if (!conn) {
+      // A connection that existed before the audit began: adopt it.
+      this.onOpened(key, undefined);
+      conn = this.conns.get(key);
+      if (!conn) return;
+    }
+    if (conn.state !== 'open') return;
+    if (!conn.inUse) {
+      conn.inUse = true;
+      this.inUse++;
+    }
+    conn.uses++;
+    conn.acquiredAt = now;
+    this.acquiredCount++;
+    this.waitTime.record(now - startedAt);
+    if (queued) {
+      this.waits.add(second);
+      this.waitDurationMs += now - startedAt;
+    }
+    this.peakInUse.max(second, this.inUse);
+    if (this.host.leakDetectionThresholdMs > 0) conn.stack = new Error('acquired here').stack;
+  }
+
+  onAcquireFailed(startedAt: number, queued: boolean, timedOut: boolean): void {
+    const now = this.host.clock();
+    const second = this.second(now);
+    if (this.pendingCount > 0) this.pendingCount--;
+    this.acquireErrors++;
+    if (queued) {
+      this.waits.add(second);
+      this.waitDurationMs += now - startedAt;
+    }
+    if (timedOut) this.timeouts.add(second);
+  }
+
+  onReleased(key: object): void {
+    const conn = this.conns.get(key);
+    if (!conn || !conn.inUse) return;
+    this.release(conn, this.host.clock());
+  }
+
+  private release(conn: Connection, now: number): void {
+    conn.inUse = false;
+    this.inUse--;
+    const heldMs = now - conn.acquiredAt;
+    this.useTime.record(heldMs);
+    conn.releasedAt = now;
+    const threshold = this.host.leakDetectionThresholdMs;
+    if (threshold > 0 && heldMs >= threshold && conn.stack !== undefined) {
+      this.host.leakReleased(this.name, heldMs, conn.stack);
+    }
+    conn.stack = undefined;
+  }
+
+  onClosed(key: object, reason: CloseReason | undefined, detail: string | undefined): void {
+    const conn = this.conns.get(key);
+    if (!conn || conn.state !== 'open') return;
+    this.retire(conn, reason, detail);
+  }
+
+  onAnnotate(key: string, value: number | string | boolean): void {
+    this.annotations.set(key, value);
+  }
+
+  onCount(event: string, n: number): void {
+    let series = this.events.get(event);
+    if (!series) {
+      series = new Series(this.host.windowSeconds);
+      this.events.set(event, series);
+    }
+    series.add(this.second(this.host.clock()), n);
+  }
+
+  /** The pool let the connection go: count the reason now, the side once the socket has closed. */
+  private retire(conn: Connection, reason: CloseReason | undefined, detail: string | undefined): void {
+    const now = this.host.clock();
+    const second = this.second(now);
+    if (conn.inUse) this.release(conn, now);
+    this.open--;
+    const why = reason ?? (conn.peerClosedFirst ? 'remote' : conn.reset ? 'error' : 'other');
+    conn.closeReason = why;
+    this.closedAll.add(second);
+    this.closedFor[why].add(second);
+    if (detail !== undefined) this.closedDetail.set(detail, (this.closedDetail.get(detail) ?? 0) + 1);
+    this.lifetime.record(now - conn.openedAt);
+    if (why === 'idleTimeout') {
+      this.idleClosesAwaitingReopen++;
+      this.lastIdleCloseAt = now;
+      this.idleBeforeClose.record(now - conn.releasedAt);
+    }
+    if (conn.socket && !conn.socket.closed) conn.state = 'closing';
+    else this.settleSide(conn);
+  }
+
+  private onSocketClosed(conn: Connection): void {
+    if (this.broken) return;
+    try {
+      if (conn.state === 'open') this.retire(conn, undefined, undefined);
+      else if (conn.state === 'closing') this.settleSide(conn);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /** Decides who closed first and books the TIME_WAIT it left. */
+  private settleSide(conn: Connection): void {
+    const second = this.second(this.host.clock());
+    const side = sideOf(conn);
+    if (conn.countedAt === null) this.countEndpoint(conn);
+    conn.state = 'done';
+    this.live.delete(conn);
+    if (conn.socket) unwatchSocket(conn.socket);
+    this.closedBy[side]++;
+    if (side === 'local') this.closedLocal.add(second);
+    else if (side === 'remote') this.closedRemote.add(second);
+    else if (side === 'reset') this.closedReset.add(second);
+    if (conn.countedAt !== null) {
+      this.endpointLedger(conn.countedAt).closed(second, side);
+      this.host.endpoint(conn.countedAt).closed(second, side);
+    }
+  }
+
+  fail(err: unknown): void {
+    if (this.broken) return;
+    this.broken = true;
+    for (const conn of this.live) if (conn.socket) unwatchSocket(conn.socket);
+    this.host.failed(this.name, err);
+  }
+
+  /** Stops watching every socket (the pool was detached). Counters stay readable. */
+  stopWatching(): void {
+    for (const conn of this.live) if (conn.socket) unwatchSocket(conn.socket);
+  }
+
+  // ── reading ────────────────────────────────────────────────────────────────────────────────────
+
+  stats(now: number, portRange: PortRange): PoolStats {
+    const second = this.second(now);
+    const footprint = this.closedLocal.window.sum(second);
+    const windowSeconds = this.host.windowSeconds;
+    let busiest = 0;
+    for (const ledger of this.endpoints.values()) {
+      busiest = Math.max(busiest, ledger.localCloses.sum(second));
+    }
+    const pending = this.readPending ? safeCount(this.readPending) : this.pendingCount;
+    const created = this.opened.total;
+    return {
+      maxOpen: this.config.maxOpen ?? null,
+      maxIdle: this.config.maxIdle ?? null,
+      open: this.open,
+      inUse: this.inUse,
+      idle: this.open - this.inUse,
+      pending: pending ?? this.pendingCount,
+      created,
+      acquired: this.acquiredCount,
+      waitCount: this.waits.total,
+      waitDurationMs: Math.round(this.waitDurationMs * 1000) / 1000,
+      timeouts: this.timeouts.total,
+      acquireErrors: this.acquireErrors,
+      closed: Object.fromEntries(CLOSE_REASONS.map((r) => [r, this.closedFor[r].total])) as Record<
+        CloseReason,
+        number
+      >,
+      closedDetail: Object.fromEntries(this.closedDetail),
+      closedBy: { ...this.closedBy },
+      timeWait: {
+        ...timeWaitStats(footprint, windowSeconds, portRange),
+        portBudgetUsed: Math.round((busiest / portRangeSize(portRange)) * 10000) / 10000,
+      },
+      openedPerSecond: Math.round((this.opened.window.sum(second) / windowSeconds) * 100) / 100,
+      closedPerSecond: Math.round((this.closedAll.window.sum(second) / windowSeconds) * 100) / 100,
+      peakInUse: Math.max(this.peakInUse.peak(second), this.inUse),
+      usesPerConnection: created === 0 ? 0 : Math.round((this.acquiredCount / created) * 100) / 100,
+      leaked: this.leaks(now).length,
+      timings: {
+        connect: this.connectTime.summary(),
+        wait: this.waitTime.summary(),
+        use: this.useTime.summary(),
+        lifetime: this.lifetime.summary(),
+      },
+      events: Object.fromEntries([...this.events].map(([k, s]) => [k, s.total])),
+    };
+  }
+
+  recent(now: number): RecentActivity {
+    const second = this.second(now);
+    return {
+      windowSeconds: this.host.windowSeconds,
+      opened: this.opened.recent(second),
+      closed: this.closedAll.recent(second),
+      closedByReason: Object.fromEntries(
+        CLOSE_REASONS.map((r) => [r, this.closedFor[r].recent(second)]),
+      ) as Record<CloseReason, WindowCount>,
+      closedBy: {
+        local: this.closedLocal.recent(second),
+        remote: this.closedRemote.recent(second),
+        reset: this.closedReset.recent(second),
+      },
+      waits: this.waits.recent(second),
+      timeouts: this.timeouts.recent(second),
+      reopenedAfterIdleClose: this.reopened.recent(second),
+      clientsCreated: this.clients.recent(second),
+      events: Object.fromEntries([...this.events].map(([k, s]) => [k, s.recent(second)])),
+      peakInUse: Math.max(this.peakInUse.peak(second), this.inUse),
+      peakPending: this.peakPending.peak(second),
+      idleBeforeCloseMs: this.idleBeforeClose.summary(),
+      reopenDelayMs: this.reopenDelay.summary(),
+    };
+  }
+
+  endpointStats(
+    now: number,
+    portRange: PortRange,
+    kernel: ReadonlyMap<string, KernelEndpointView> | undefined,
+  ): EndpointStats[] {
+    const second = this.second(now);
+    return [...this.endpoints.values()].map((e) => e.stats(second, portRange, kernel?.get(e.endpoint)));
+  }
+
+  endpointKeys(): string[] {
+    return [...this.endpoints.keys()];
+  }
+
+  annotationsRecord(): Record<string, number | string | boolean> {
+    return Object.fromEntries(this.annotations);
+  }
+
+  /** Connections held longer than the leak threshold, longest first (at most 5, with their stacks). */
+  leaks(now: number): LeakedConnection[] {
+    const threshold = this.host.leakDetectionThresholdMs;
+    if (threshold <= 0) return [];
+    const held: LeakedConnection[] = [];
+    for (const conn of this.live) {
+      if (conn.inUse && now - conn.acquiredAt >= threshold) {
+        held.push({ heldMs: Math.round(now - conn.acquiredAt), stack: conn.stack ?? '' });
+      }
+    }
+    return held.sort((a, b) => b.heldMs - a.heldMs).slice(0, 5);
+  }
+}
+
+function sideOf(conn: Connection): ClosedBy {
+  if (conn.socket === null) return conn.closeReason === 'remote' ? 'remote' : 'unknown';
+  if (conn.peerClosedFirst) return 'remote';
+  if (conn.reset) return 'reset';
+  // The protocol said the server would close (HTTP `Connection: close`): its FIN may already sit unread.
+  if (conn.closeReason === 'remote' && !conn.localClosedFirst) return 'remote';
+  return 'local';
+}
+
+function safeCount(read: () => number): number | undefined {
+  try {
+    const n = read();
+    return Number.isFinite(n) && n >= 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,117 @@
+import type { CloseReason, OpenedInfo, PoolProbe } from '../types.js';
+import type { PoolLedger } from './pool-ledger.js';
+
+/**
+ * One registration's probe. Each call is guarded: a failure inside auditing is reported once and the pool
+ * goes on unaudited; nothing is thrown into the application.
+ */
+export class ProbeHandle implements PoolProbe {
+  private active = true;
+
+  constructor(
+    private readonly ledger: PoolLedger,
+    private readonly clock: () => number,
+    private readonly leave: (ledger: PoolLedger) => void,
+  ) {}
+
+  private get live(): boolean {
+    return this.active && !this.ledger.broken;
+  }
+
+  now(): number {
+    return this.clock();
+  }
+
+  opened(conn: object, info?: OpenedInfo): void {
+    if (!this.live) return;
+    try {
+      this.ledger.onOpened(conn, info);
+    } catch (err) {
+      this.ledger.fail(err);
+    }
+  }
+
+  acquireStart(): number {
+    if (!this.live) return this.clock();
+    try {
+      return this.ledger.onAcquireStart();
+    } catch (err) {
+      this.ledger.fail(err);
+      return 0;
+    }
+  }
+
+  acquired(conn: object, startedAt: number, queued: boolean): void {
+    if (!this.live) return;
+    try {
+      this.ledger.onAcquired(conn, startedAt, queued);
+    } catch (err) {
+      this.ledger.fail(err);
+    }
+  }
+
+  acquireFailed(startedAt: number, queued: boolean, timedOut: boolean): void {
+    if (!this.live) return;
+    try {
+      this.ledger.onAcquireFailed(startedAt, queued, timedOut);
+    } catch (err) {
+      this.ledger.fail(err);
+    }
+  }
+
+  released(conn: object): void {
+    if (!this.live) return;
+    try {
+      this.ledger.onReleased(conn);
+    } catch (err) {
+      this.ledger.fail(err);
+    }
+  }
+
+  closed(conn: object, reason?: CloseReason, detail?: string): void {
+    if (!this.live) return;
+    try {
+      this.ledger.onClosed(conn, reason, detail);
+    } catch (err) {
+      this.ledger.fail(err);
+    }
+  }
+
+  annotate(key: string, value: number | string | boolean): void {
+    if (!this.live) return;
+    try {
+      this.ledger.onAnnotate(key, value);
+    } catch (err) {
+      this.ledger.fail(err);
+    }
+  }
+
+  count(event: string, n = 1): void {
+    if (!this.live) return;
+    try {
+      this.ledger.onCount(event, n);
+    } catch (err) {
+      this.ledger.fail(err);
+    }
+  }
+
+  unregister(): void {
+    if (!this.active) return;
+    this.active = false;
+    this.leave(this.ledger);
+  }
+}
+
+/** The probe of a disabled auditor: records nothing. */
+export const NOOP_PROBE: PoolProbe = Object.freeze({
+  now: () => 0,
+  opened: () => undefined,
+  acquireStart: () => 0,
+  acquired: () => undefined,
+  acquireFailed: () => undefined,
+  released: () => undefined,
+  closed: () => undefined,
+  annotate: () => undefined,
+  count: () => undefined,
+  unregister: () => undefined,
+});

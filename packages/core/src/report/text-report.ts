@@ -1,0 +1,64 @@
+import type { AuditSnapshot, Finding, PoolSnapshot, TimingSummary } from '../types.js';
+import { formatDBStats } from './db-stats.js';
+
+/** A report for people: every pool's stats, closures, TIME_WAIT footprint, timings and findings. */
+export function formatReport(snapshot: AuditSnapshot): string {
+  const lines: string[] = [];
+  if (snapshot.pools.length === 0) lines.push('No pools are audited.');
+  for (const pool of snapshot.pools) lines.push(...poolSection(pool, snapshot), '');
+  if (snapshot.findings.length > 0) {
+    lines.push('Destinations:');
+    for (const finding of snapshot.findings) lines.push(...findingLines(finding));
+  }
+  return lines.join('\n').trimEnd() + '\n';
+}
+
+function poolSection(pool: PoolSnapshot, snapshot: AuditSnapshot): string[] {
+  const s = pool.stats;
+  const endpoints = pool.endpoints.map((e) => e.endpoint).join(', ') || 'no connections yet';
+  const lines = [
+    `${pool.name} (${pool.kind}) → ${endpoints}`,
+    `  ${formatDBStats(s)}`,
+    `  pending ${s.pending} · created ${s.created} · acquired ${s.acquired} · uses/connection ` +
+      `${s.usesPerConnection} · timeouts ${s.timeouts} · peak in use ${s.peakInUse}`,
+    `  closed: ${nonZero(s.closed) || 'none'}` +
+      (Object.keys(s.closedDetail).length > 0 ? ` (${nonZero(s.closedDetail)})` : ''),
+    `  closed by: local ${s.closedBy.local} · remote ${s.closedBy.remote} · reset ${s.closedBy.reset}` +
+      (s.closedBy.unknown > 0 ? ` · unknown ${s.closedBy.unknown}` : ''),
+    `  TIME_WAIT here: ${s.timeWait.footprint} in the last ${s.timeWait.windowSeconds}s ` +
+      `(${s.timeWait.ratePerSecond}/s, ${percent(s.timeWait.portBudgetUsed)} of the port budget of ` +
+      `${snapshot.portRange.low}–${snapshot.portRange.high})`,
+  ];
+  for (const e of pool.endpoints) {
+    if (!e.kernel) continue;
+    lines.push(
+      `  kernel toward ${e.endpoint}: ${e.kernel.timeWait} TIME_WAIT · ${e.kernel.closeWait} CLOSE_WAIT · ` +
+        `${e.kernel.established} ESTABLISHED`,
+    );
+  }
+  lines.push(
+    `  timings ms (p50/p99/max): connect ${timing(s.timings.connect)} · wait ${timing(s.timings.wait)} · ` +
+      `use ${timing(s.timings.use)} · lifetime ${timing(s.timings.lifetime)}`,
+  );
+  for (const finding of pool.findings) lines.push(...findingLines(finding));
+  return lines;
+}
+
+function findingLines(finding: Finding): string[] {
+  return [`  [${finding.severity}] ${finding.code}: ${finding.message}`, `    → ${finding.advice}`];
+}
+
+function nonZero(counts: Readonly<Record<string, number>>): string {
+  return Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(' · ');
+}
+
+function timing(t: TimingSummary): string {
+  return t.count === 0 ? '–' : `${t.p50}/${t.p99}/${t.max}`;
+}
+
+function percent(share: number): string {
+  return `${Math.round(share * 1000) / 10}%`;
+}

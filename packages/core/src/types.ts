@@ -1,0 +1,341 @@
+import type { Socket } from 'node:net';
+
+/** Why a connection was closed. The first four mirror Go `DBStats` (`MaxIdleClosed`, …). */
+export type CloseReason =
+  /** Closed because more connections were idle than the pool keeps (Go `MaxIdleClosed`). */
+  | 'maxIdle'
+  /** Closed after sitting idle longer than the idle timeout, or an HTTP keep-alive expiry (Go `MaxIdleTimeClosed`). */
+  | 'idleTimeout'
+  /** Closed because it reached its maximum age or number of uses (Go `MaxLifetimeClosed`). */
+  | 'maxLifetime'
+  /** The server hung up (its idle timeout, `KILL`, a restart, `Connection: close`). */
+  | 'remote'
+  /** A connection or protocol error ended it. */
+  | 'error'
+  /** The pool was shut down (`end()`, `close()`, `drain()`). */
+  | 'shutdown'
+  /** Anything else, for example the application destroying the connection itself. */
+  | 'other';
+
+/** Which side sent the first FIN (or a reset), read at the socket. The closer keeps the TIME_WAIT socket. */
+export type ClosedBy = 'local' | 'remote' | 'reset' | 'unknown';
+
+/** How bad a finding is. `error` makes `lintPools({ failOn: 'error' })` throw. */
+export type Severity = 'info' | 'warning' | 'error';
+
+/**
+ * A pool's settings in one shape for every library. `null` means "no limit" (or "not applicable");
+ * `undefined` fields are simply not known.
+ */
+export interface PoolConfig {
+  /** Most connections the pool opens at once; `null` = unlimited. */
+  readonly maxOpen?: number | null;
+  /** Most idle connections kept; `null` = same as `maxOpen`. */
+  readonly maxIdle?: number | null;
+  /** Fewest idle connections kept warm. */
+  readonly minIdle?: number | null;
+  /** A connection idle this long is closed (ms); `null` = never. */
+  readonly idleTimeoutMs?: number | null;
+  /** A connection this old is closed (ms); `null` = never. */
+  readonly maxLifetimeMs?: number | null;
+  /** Most acquires that may queue; `null` = unbounded. */
+  readonly queueLimit?: number | null;
+  /** An acquire that waits this long fails (ms); `null` = waits forever. */
+  readonly acquireTimeoutMs?: number | null;
+  /** Whether TCP keep-alive (or HTTP keep-alive for HTTP pools) is on. */
+  readonly keepAlive?: boolean | null;
+}
+
+/** The library's option name for each normalized setting (`{ maxOpen: 'connectionLimit' }`). */
+export type SettingNames = Readonly<Partial<Record<keyof PoolConfig, string>>>;
+
+/** What an adapter tells the auditor about a pool when it registers it. */
+export interface PoolRegistration {
+  /** Name shown in every output. Registrations with the same name and kind share one pool record. */
+  readonly name: string;
+  /** The library: `mysql2`, `ioredis`, `undici`, `generic-pool`, … */
+  readonly kind: string;
+  /** Normalized settings. */
+  readonly config: PoolConfig;
+  /** The library's own options, shown redacted in reports. */
+  readonly rawConfig?: Readonly<Record<string, unknown>>;
+  /** The library's name for each normalized setting, so that advice names the option the user writes. */
+  readonly settings?: SettingNames;
+  /** Reads the number of queued acquires from the library itself at snapshot time. */
+  readonly readPending?: () => number;
+}
+
+/** What the adapter knows about a new connection. */
+export interface OpenedInfo {
+  /** The TCP socket; who closed first is read from it. */
+  readonly socket?: Socket | null;
+  /** `host:port` when no socket is at hand (or before it has connected). */
+  readonly endpoint?: string;
+  /** When the connect attempt started (auditor clock, ms); gives the connect time. */
+  readonly connectStartedAt?: number;
+}
+
+/**
+ * The calls an adapter makes as its library works. Every call is O(1), never throws, and allocates
+ * nothing on the acquire/release path.
+ */
+export interface PoolProbe {
+  /** The auditor clock, in ms. Pass its value back to `acquired`/`acquireFailed`. */
+  now(): number;
+  /** A connection (any object the adapter can recognise later) was opened. */
+  opened(conn: object, info?: OpenedInfo): void;
+  /** An acquire began; returns its start time. */
+  acquireStart(): number;
+  /** An acquire got `conn`. `queued` is true when it had to wait for a connection (Go `WaitCount`). */
+  acquired(conn: object, startedAt: number, queued: boolean): void;
+  /** An acquire failed. `timedOut` counts it in `timeouts`. */
+  acquireFailed(startedAt: number, queued: boolean, timedOut: boolean): void;
+  /** `conn` went back to the pool. */
+  released(conn: object): void;
+  /** `conn` was closed. Without `reason` it is derived from the socket (remote → `remote`, reset → `error`). */
+  closed(conn: object, reason?: CloseReason, detail?: string): void;
+  /** Records a fact about the pool that detectors may use (e.g. `serverKeepAliveTimeoutMs`). */
+  annotate(key: string, value: number | string | boolean): void;
+  /** Counts an event with no connection of its own (e.g. `connection-close-response`). */
+  count(event: string, n?: number): void;
+  /** Leaves the auditor: this registration stops recording. */
+  unregister(): void;
+}
+
+/** Summary of a bounded latency histogram, in ms. */
+export interface TimingSummary {
+  readonly count: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+export interface ClosedByCounts {
+  readonly local: number;
+  readonly remote: number;
+  readonly reset: number;
+  /** Closures of connections with no socket to read. */
+  readonly unknown: number;
+}
+
+export interface TimeWaitStats {
+  /** Connections closed here first within the last `windowSeconds`: each left a TIME_WAIT socket. */
+  readonly footprint: number;
+  /** `footprint / windowSeconds`. */
+  readonly ratePerSecond: number;
+  /** The TIME_WAIT length in force (60 s on Linux). */
+  readonly windowSeconds: number;
+  /** Share (0–1) of the ephemeral ports toward the busiest destination held in TIME_WAIT by this pool. */
+  readonly portBudgetUsed: number;
+}
+
+/** What the kernel says about sockets toward one endpoint (filled by a host observer). */
+export interface KernelEndpointView {
+  readonly timeWait: number;
+  readonly closeWait: number;
+  readonly established: number;
+}
+
+/** Go `DBStats` and more, computed on read. */
+export interface PoolStats {
+  /** Go `MaxOpenConnections`; `null` = unlimited. */
+  readonly maxOpen: number | null;
+  readonly maxIdle: number | null;
+  readonly open: number;
+  readonly inUse: number;
+  readonly idle: number;
+  readonly pending: number;
+  /** Connections ever opened. */
+  readonly created: number;
+  /** Acquires that got a connection. */
+  readonly acquired: number;
+  /** Go `WaitCount`: acquires that had to queue. */
+  readonly waitCount: number;
+  /** Go `WaitDuration`: total time queued acquires waited, timed-out ones included. */
+  readonly waitDurationMs: number;
+  readonly timeouts: number;
+  readonly acquireErrors: number;
+  readonly closed: Readonly<Record<CloseReason, number>>;
+  /** Finer reasons reported by the adapter (`keep-alive-hint`, `connection-close`, `min-refill`, …). */
+  readonly closedDetail: Readonly<Record<string, number>>;
+  readonly closedBy: ClosedByCounts;
+  readonly timeWait: TimeWaitStats;
+  /** Connections opened/closed per second over the window. */
+  readonly openedPerSecond: number;
+  readonly closedPerSecond: number;
+  /** Highest in-use count seen in the window. */
+  readonly peakInUse: number;
+  /** Acquires per connection ever opened (the reuse ratio). */
+  readonly usesPerConnection: number;
+  /** Connections held longer than the leak threshold right now. */
+  readonly leaked: number;
+  readonly timings: {
+    readonly connect: TimingSummary;
+    readonly wait: TimingSummary;
+    readonly use: TimingSummary;
+    readonly lifetime: TimingSummary;
+  };
+  /** Events counted by the adapter with `probe.count()`. */
+  readonly events: Readonly<Record<string, number>>;
+}
+
+export interface EndpointStats {
+  /** `host:port`, IPv6 as `[addr]:port`, v4-mapped addresses as plain IPv4. */
+  readonly endpoint: string;
+  readonly open: number;
+  readonly created: number;
+  readonly closedBy: ClosedByCounts;
+  readonly timeWait: TimeWaitStats;
+  /** Kernel counts toward this endpoint, when a host observer is attached. */
+  readonly kernel?: KernelEndpointView;
+}
+
+export interface Finding {
+  /** Stable identifier: `max-idle-churn`, `server-closes-first`, … */
+  readonly code: string;
+  readonly severity: Severity;
+  /** The pool's name (for endpoint-level findings, the pools involved, comma-separated). */
+  readonly pool: string;
+  readonly endpoint?: string;
+  /** What is happening, in one sentence with the numbers. */
+  readonly message: string;
+  /** The figures the diagnosis rests on. */
+  readonly evidence: Readonly<Record<string, number | string | boolean | null>>;
+  /** What to change, naming the setting and the value. */
+  readonly advice: string;
+}
+
+/** A count over the window, with the number of distinct seconds it happened in (to tell a blip from a trend). */
+export interface WindowCount {
+  readonly count: number;
+  readonly seconds: number;
+}
+
+/** What happened within the last `windowSeconds` (the TIME_WAIT length): the evidence detectors read. */
+export interface RecentActivity {
+  readonly windowSeconds: number;
+  readonly opened: WindowCount;
+  readonly closed: WindowCount;
+  readonly closedByReason: Readonly<Record<CloseReason, WindowCount>>;
+  readonly closedBy: {
+    readonly local: WindowCount;
+    readonly remote: WindowCount;
+    readonly reset: WindowCount;
+  };
+  /** Acquires that queued. */
+  readonly waits: WindowCount;
+  readonly timeouts: WindowCount;
+  /** Opens that replaced a connection closed for idle time. */
+  readonly reopenedAfterIdleClose: WindowCount;
+  /** Registrations that joined this pool (a client created per request shows here). */
+  readonly clientsCreated: WindowCount;
+  readonly events: Readonly<Record<string, WindowCount>>;
+  readonly peakInUse: number;
+  readonly peakPending: number;
+  /** How long connections closed for idle time had been idle (ms, since start). */
+  readonly idleBeforeCloseMs: TimingSummary;
+  /** How soon a replacement was opened after an idle-time close (ms, since start). */
+  readonly reopenDelayMs: TimingSummary;
+}
+
+/** A connection held longer than the leak threshold. */
+export interface LeakedConnection {
+  readonly heldMs: number;
+  /** Where it was acquired. */
+  readonly stack: string;
+}
+
+export interface PoolSnapshot {
+  readonly name: string;
+  readonly kind: string;
+  readonly config: PoolConfig;
+  /** The library's own options, secrets redacted. */
+  readonly rawConfig?: Readonly<Record<string, unknown>>;
+  readonly settings: SettingNames;
+  readonly annotations: Readonly<Record<string, number | string | boolean>>;
+  readonly endpoints: readonly EndpointStats[];
+  readonly stats: PoolStats;
+  readonly recent: RecentActivity;
+  /** Connections held past the leak threshold right now (empty while leak detection is off). */
+  readonly leaks: readonly LeakedConnection[];
+  readonly findings: readonly Finding[];
+}
+
+export interface AuditSnapshot {
+  /** Auditor clock (ms) at which it was taken. */
+  readonly at: number;
+  readonly windowSeconds: number;
+  readonly portRange: PortRange;
+  readonly pools: readonly PoolSnapshot[];
+  /** Every destination across all pools: port budgets are per destination. */
+  readonly endpoints: readonly (EndpointStats & { readonly pools: readonly string[] })[];
+  /** Findings that concern a destination rather than one pool (port exhaustion, unaudited TIME_WAIT). */
+  readonly findings: readonly Finding[];
+}
+
+/** An inclusive ephemeral port range. */
+export interface PortRange {
+  readonly low: number;
+  readonly high: number;
+}
+
+/** Where the SDK reports its own troubles and periodic lines. */
+export interface AuditLogger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/** Supplies kernel facts; implemented by `@poolaudit/host`. Must answer from memory, synchronously. */
+export interface HostObserver {
+  /** Kernel counts for the given endpoints, from the observer's latest scan. */
+  endpointView(endpoints: readonly string[]): ReadonlyMap<string, KernelEndpointView> | undefined;
+  /** The host's real ephemeral port range, when known. */
+  portRange?(): PortRange | undefined;
+  /** Stops any polling the observer does. */
+  close?(): void;
+}
+
+/** Sustain thresholds for one detector: it fires only on this much evidence within the window. */
+export interface DetectorThresholds {
+  /** Events needed within the window. */
+  readonly minEvents?: number;
+  /** Distinct seconds of the window with at least one event. */
+  readonly minSeconds?: number;
+  /** `port-exhaustion-risk` only: the share of the port budget that warns (default 0.2; 2.5× it is an error). */
+  readonly minShare?: number;
+  /** Set false to turn the detector off. */
+  readonly enabled?: boolean;
+}
+
+export interface AuditorOptions {
+  /** Recording on or off. A disabled auditor hands out probes that record nothing. Default true. */
+  readonly enabled?: boolean;
+  /** TIME_WAIT length and window length in seconds. Default: the platform's (60 Linux, 30 macOS, 240 Windows). */
+  readonly timeWaitSeconds?: number;
+  /** Ephemeral port range. Default 32768–60999 (Linux) until a host observer supplies the real one. */
+  readonly portRange?: PortRange;
+  /** A connection held longer than this (ms) is reported as a leak with its acquiring stack. 0 = off (default). */
+  readonly leakDetectionThresholdMs?: number;
+  /** Per-detector thresholds, by finding code. */
+  readonly detectors?: Readonly<Record<string, DetectorThresholds>>;
+  /** Monotonic clock in ms. Default `performance.now()`. */
+  readonly clock?: () => number;
+  /** Default: `console`, prefixed `poolaudit:`. */
+  readonly logger?: AuditLogger;
+}
+
+export interface StartOptions {
+  /** How often findings are evaluated and the stats line is logged (ms). Default 1000. */
+  readonly intervalMs?: number;
+  /** Receives one Go `DBStats`-style line per pool per interval; `false` logs nothing. Default: the logger's `info`. */
+  readonly log?: ((line: string) => void) | false;
+}
+
+export interface AuditorEvents {
+  /** A finding started to hold. */
+  finding: [Finding];
+  /** A finding no longer holds. */
+  'finding-cleared': [Finding];
+  /** A leaked connection was released after all (HikariCP's "unleaked"). */
+  'leak-released': [{ pool: string; heldMs: number; stack: string }];
+}

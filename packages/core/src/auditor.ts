@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_THRESHOLDS, POOL_DETECTORS, portExhaustionRisk } from './detectors/index.js';
+import { DEFAULT_THRESHOLDS, ENDPOINT_DETECTORS, POOL_DETECTORS } from './detectors/index.js';
 import type { DetectorContext, PoolView } from './detectors/context.js';
 import { InvalidOptionError } from './errors.js';
 import { EndpointLedger } from './internal/endpoint-ledger.js';
@@ -156,9 +156,10 @@ export class Auditor {
       pools: pools.filter((p) => p.endpoints.some((pe) => pe.endpoint === e.endpoint)).map((p) => p.name),
     }));
     const findings: Finding[] = [];
-    if (this.context.thresholds('port-exhaustion-risk').enabled) {
+    for (const [code, detector] of Object.entries(ENDPOINT_DETECTORS)) {
+      if (!this.context.thresholds(code).enabled) continue;
       for (const endpoint of endpoints) {
-        const finding = this.guard('port-exhaustion-risk', () => portExhaustionRisk(endpoint, this.context));
+        const finding = this.guard(code, () => detector(endpoint, this.context));
         if (finding) findings.push(finding);
       }
     }

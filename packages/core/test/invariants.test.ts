@@ -1,5 +1,6 @@
 import { createAuditor } from '../src/index.js';
-import type { CloseReason, PoolStats } from '../src/index.js';
+import type { PoolStats } from '../src/index.js';
+import { CLOSE_REASONS as REASONS } from '../src/internal/pool-ledger.js';
 import { FakeClock } from './support/fake-clock.js';
 
 /** A small deterministic PRNG so that a failing sequence can be replayed from its seed. */
@@ -12,16 +13,6 @@ function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-
-const REASONS: CloseReason[] = [
-  'maxIdle',
-  'idleTimeout',
-  'maxLifetime',
-  'remote',
-  'error',
-  'shutdown',
-  'other',
-];
 
 function checkInvariants(s: PoolStats): void {
   const closed = Object.values(s.closed).reduce((a, b) => a + b, 0);

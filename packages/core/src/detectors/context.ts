@@ -1,5 +1,6 @@
 import type {
   DetectorThresholds,
+  EndpointStats,
   Finding,
   PoolSnapshot,
   PortRange,
@@ -20,6 +21,12 @@ export interface DetectorContext {
 
 /** A pure function from one pool's state to at most one finding. */
 export type PoolDetector = (pool: PoolView, ctx: DetectorContext) => Finding | undefined;
+
+/** A destination as detectors see it: its stats across every pool, and the pools that use it. */
+export type EndpointView = EndpointStats & { readonly pools: readonly string[] };
+
+/** A pure function from one destination's state to at most one finding. */
+export type EndpointDetector = (endpoint: EndpointView, ctx: DetectorContext) => Finding | undefined;
 
 /** Enough events, spread over enough seconds: a trend, not a blip. */
 export function sustained(count: WindowCount, t: Required<DetectorThresholds>): boolean {

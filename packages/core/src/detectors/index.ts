@@ -1,5 +1,5 @@
 import type { DetectorThresholds } from '../types.js';
-import type { PoolDetector } from './context.js';
+import type { EndpointDetector, PoolDetector } from './context.js';
 import { clientPerRequest } from './client-per-request.js';
 import { connectionLeak } from './connection-leak.js';
 import { idleTimeoutChurn } from './idle-timeout-churn.js';
@@ -8,7 +8,7 @@ import { maxLifetimeChurn } from './max-lifetime-churn.js';
 import { poolSaturated } from './pool-saturated.js';
 import { serverClosesFirst } from './server-closes-first.js';
 
-export { portExhaustionRisk } from './port-exhaustion-risk.js';
+import { portExhaustionRisk } from './port-exhaustion-risk.js';
 
 /** Every pool-level detector, by the finding code it produces. */
 export const POOL_DETECTORS: Readonly<Record<string, PoolDetector>> = {
@@ -19,6 +19,11 @@ export const POOL_DETECTORS: Readonly<Record<string, PoolDetector>> = {
   'pool-saturated': poolSaturated,
   'connection-leak': connectionLeak,
   'client-per-request': clientPerRequest,
+};
+
+/** Every destination-level detector (across pools), by the finding code it produces. */
+export const ENDPOINT_DETECTORS: Readonly<Record<string, EndpointDetector>> = {
+  'port-exhaustion-risk': portExhaustionRisk,
 };
 
 /** Default sustain thresholds: enough events over enough distinct seconds of the window. */

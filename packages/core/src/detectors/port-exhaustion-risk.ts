@@ -1,15 +1,11 @@
-import type { EndpointStats, Finding } from '../types.js';
-import type { DetectorContext } from './context.js';
+import type { EndpointDetector } from './context.js';
 import { portRangeSize } from '../internal/endpoint-ledger.js';
 
 /**
  * A destination whose TIME_WAIT sockets take a large share of the ephemeral ports: a new connection needs a
  * free (local ip, local port, remote ip, remote port) tuple, so the budget is per destination.
  */
-export function portExhaustionRisk(
-  endpoint: EndpointStats & { readonly pools: readonly string[] },
-  ctx: DetectorContext,
-): Finding | undefined {
+export const portExhaustionRisk: EndpointDetector = (endpoint, ctx) => {
   const t = ctx.thresholds('port-exhaustion-risk');
   const ports = portRangeSize(ctx.portRange);
   const kernelTimeWait = endpoint.kernel?.timeWait ?? 0;
@@ -38,4 +34,4 @@ export function portExhaustionRisk(
       `Stop the churn toward ${endpoint.endpoint} at its cause (see the findings of ${endpoint.pools.join(', ')}); ` +
       `widening net.ipv4.ip_local_port_range buys headroom, net.ipv4.tcp_fin_timeout does not shorten TIME_WAIT.`,
   };
-}
+};

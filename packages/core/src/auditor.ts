@@ -11,6 +11,9 @@ import { defaultPortRange, platformTimeWaitSeconds } from './platform.js';
 import { redactConfig } from './redact.js';
 import { formatDBStats } from './report/db-stats.js';
 import { formatReport } from './report/text-report.js';
+import { LintFailedError, atLeast, lint } from './lint/lint.js';
+import { probeWithDeadline } from './lint/lint-pools.js';
+import type { LintPoolsOptions } from './lint/lint-pools.js';
 import type {
   AuditLogger,
   AuditSnapshot,
@@ -19,6 +22,8 @@ import type {
   DetectorThresholds,
   Finding,
   HostObserver,
+  LintRule,
+  LintSubject,
   PoolRegistration,
   PoolProbe,
   PoolSnapshot,
@@ -228,6 +233,44 @@ export class Auditor {
     };
   }
 
+  /**
+   * Lints every audited pool's settings with the rules its adapter registered (and `options.rules` over
+   * `options.subjects`), after asking each server for its own settings when `probeServers` is set.
+   */
+  async lint(options: LintPoolsOptions = {}): Promise<Finding[]> {
+    const timeoutMs = options.probeTimeoutMs ?? 5000;
+    const snapshot = this.snapshot();
+    const subjects: LintSubject[] = [...(options.subjects ?? [])];
+    const rules: LintRule[] = [...(options.rules ?? [])];
+    const problems: Finding[] = [];
+    for (const ledger of this.pools.values()) {
+      const { lintRules, probeServer } = ledger.registration;
+      for (const rule of lintRules ?? []) if (!rules.includes(rule)) rules.push(rule);
+      if (options.probeServers === true && probeServer) {
+        const { facts, problem } = await probeWithDeadline(ledger.name, probeServer, timeoutMs);
+        for (const [key, value] of Object.entries(facts)) ledger.onAnnotate(key, value);
+        if (problem) problems.push(problem);
+      }
+      const pool = snapshot.pools.find((p) => p.name === ledger.name);
+      subjects.push({
+        kind: ledger.kind,
+        name: ledger.name,
+        options: ledger.rawConfig ?? {},
+        facts: ledger.annotationsRecord(),
+        ...(pool ? { snapshot: pool } : {}),
+      });
+    }
+    const findings = [
+      ...lint(subjects, rules, (rule, err) => this.reportFailure(`lint rule ${rule.id}`, err)),
+      ...problems,
+    ];
+    const failOn = options.failOn ?? false;
+    if (failOn !== false && findings.some((f) => atLeast(f.severity, failOn))) {
+      throw new LintFailedError(findings, failOn);
+    }
+    return findings;
+  }
+
   /** Stops timers and the host observer. Registered pools stay readable. */
   close(): void {
     this.emitter.removeAllListeners();
@@ -361,3 +404,13 @@ export function createAuditor(options?: AuditorOptions): Auditor {
 
 /** The auditor adapters register into when no `auditor` option is given. Creating it starts nothing. */
 export const defaultAuditor: Auditor = createAuditor();
+
+/**
+ * Lints the settings of every pool audited by `options.auditor` (default: `defaultAuditor`). For startup:
+ * `await lintPools({ failOn: 'error' })` throws `LintFailedError` before the first request.
+ */
+export function lintPools(
+  options: LintPoolsOptions & { readonly auditor?: Auditor } = {},
+): Promise<Finding[]> {
+  return (options.auditor ?? defaultAuditor).lint(options);
+}

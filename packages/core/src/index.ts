@@ -1,4 +1,6 @@
-export { Auditor, createAuditor, defaultAuditor } from './auditor.js';
+export { Auditor, createAuditor, defaultAuditor, lintPools } from './auditor.js';
+export { LintFailedError, lint } from './lint/lint.js';
+export type { LintPoolsOptions } from './lint/lint-pools.js';
 export { endpointKey, parseEndpoint } from './endpoint.js';
 export { InvalidOptionError, UnsupportedPoolError } from './errors.js';
 export { defaultPortRange, platformTimeWaitSeconds } from './platform.js';
@@ -19,6 +21,9 @@ export type {
   HostObserver,
   KernelEndpointView,
   LeakedConnection,
+  LintRule,
+  LintSubject,
+  LintViolation,
   OpenedInfo,
   PoolConfig,
   PoolProbe,

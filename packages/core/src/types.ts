@@ -63,6 +63,10 @@ export interface PoolRegistration {
   readonly settings?: SettingNames;
   /** Reads the number of queued acquires from the library itself at snapshot time. */
   readonly readPending?: () => number;
+  /** The startup-lint rules for this library, run by `lintPools()` on the pool's options. */
+  readonly lintRules?: readonly LintRule[];
+  /** Reads server-side settings that rules check (e.g. `serverIdleTimeoutMs`); run by `lintPools({ probeServers: true })`. */
+  readonly probeServer?: () => Promise<Readonly<Record<string, number | string | boolean>>>;
 }
 
 /** What the adapter knows about a new connection. */
@@ -338,4 +342,38 @@ export interface AuditorEvents {
   'finding-cleared': [Finding];
   /** A leaked connection was released after all (HikariCP's "unleaked"). */
   'leak-released': [{ pool: string; heldMs: number; stack: string }];
+}
+
+/** What a lint rule looks at: one pool (or the host) as configured, and what is known about it. */
+export interface LintSubject {
+  /** `mysql2`, `undici`, `ioredis`, `generic-pool`, `http-agent`, `host`, … */
+  readonly kind: string;
+  readonly name: string;
+  /** The library's options as written (secrets redacted), or the host's sysctls. */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** Facts from a server probe or the audit (`serverIdleTimeoutMs`, `serverKeepAliveTimeoutMs`, …). */
+  readonly facts: Readonly<Record<string, number | string | boolean>>;
+  /** The pool's live snapshot, when an audited pool is linted. */
+  readonly snapshot?: PoolSnapshot;
+}
+
+/** What a rule found wrong. */
+export interface LintViolation {
+  readonly message: string;
+  readonly evidence: Readonly<Record<string, number | string | boolean | null>>;
+  /** The change to make, naming the option and the value. */
+  readonly fix: string;
+  /** Overrides the rule's default severity for this case. */
+  readonly severity?: Severity;
+}
+
+/** A startup check of one setting, with a stable id (`mysql2/max-idle-below-limit`). */
+export interface LintRule {
+  readonly id: string;
+  /** The subject kind it applies to. */
+  readonly kind: string;
+  readonly severity: Severity;
+  /** One line: what the rule catches and why it matters. */
+  readonly description: string;
+  check(subject: LintSubject): LintViolation | undefined;
 }

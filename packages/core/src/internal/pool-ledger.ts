@@ -108,6 +108,8 @@ export class PoolLedger {
   readonly rawConfig: Readonly<Record<string, unknown>> | undefined;
   readonly settings: SettingNames;
   private readonly readPending: (() => number) | undefined;
+  /** What the adapter registered with: its lint rules and server probe are read from here. */
+  readonly registration: PoolRegistration;
   private readonly settle = (conn: Connection): void => this.onSocketClosed(conn);
 
   constructor(
@@ -120,6 +122,7 @@ export class PoolLedger {
     this.rawConfig = registration.rawConfig;
     this.settings = registration.settings ?? {};
     this.readPending = registration.readPending;
+    this.registration = registration;
     const series = (): Series => new Series(host.windowSeconds);
     this.opened = series();
     this.closedAll = series();

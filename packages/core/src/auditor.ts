@@ -6,13 +6,13 @@ import { InvalidOptionError } from './errors.js';
 import { EndpointLedger } from './internal/endpoint-ledger.js';
 import { checkAuditorOptions, checkStartOptions } from './internal/options.js';
 import { PoolLedger } from './internal/pool-ledger.js';
+import type { TimingSink } from './internal/pool-ledger.js';
 import { NOOP_PROBE, ProbeHandle } from './internal/probe-handle.js';
 import { defaultPortRange, platformTimeWaitSeconds } from './platform.js';
 import { redactConfig } from './redact.js';
 import { formatDBStats } from './report/db-stats.js';
 import { formatReport } from './report/text-report.js';
-import { LintFailedError, atLeast, lint } from './lint/lint.js';
-import { probeWithDeadline } from './lint/lint-pools.js';
+import { lintLedgers } from './lint/lint-pools.js';
 import type { LintPoolsOptions } from './lint/lint-pools.js';
 import type {
   AuditLogger,
@@ -22,13 +22,12 @@ import type {
   DetectorThresholds,
   Finding,
   HostObserver,
-  LintRule,
-  LintSubject,
   PoolRegistration,
   PoolProbe,
   PoolSnapshot,
   PortRange,
   StartOptions,
+  TimingListener,
 } from './types.js';
 
 const CONSOLE_LOGGER: AuditLogger = {
@@ -62,6 +61,22 @@ export class Auditor {
   private readonly emitter = new EventEmitter();
   private readonly active = new Map<string, Finding>();
   private readonly reportedFailures = new Set<string>();
+  /** Replaced, never mutated, on (un)subscribe: an emit in progress keeps a stable list. */
+  private timingListeners: readonly TimingListener[] = [];
+  private readonly timing: TimingSink = {
+    listening: false,
+    emit: (pool, kind, timing, ms, endpoint) => {
+      const listeners = this.timingListeners;
+      // An indexed loop: no iterator allocated per event.
+      for (let i = 0; i < listeners.length; i++) {
+        try {
+          (listeners[i] as TimingListener)(pool, kind, timing, ms, endpoint);
+        } catch (err) {
+          this.reportFailure('timing listener', err);
+        }
+      }
+    },
+  };
   private observer: HostObserver | undefined;
   private timer: NodeJS.Timeout | undefined;
   private started: StartOptions | undefined;
@@ -119,6 +134,7 @@ export class Auditor {
         endpoint: (key) => this.endpointLedger(key),
         failed: (pool, err) => this.reportFailure(pool, err),
         leakReleased: (pool, heldMs, stack) => this.emitSafely('leak-released', { pool, heldMs, stack }),
+        timing: this.timing,
       });
       this.pools.set(registration.name, ledger);
     }
@@ -220,6 +236,27 @@ export class Auditor {
     return this;
   }
 
+  /**
+   * Calls `listener` with every connect, wait, use and lifetime duration as pools record them, for
+   * exporters that keep their own histograms. Returns the function that removes it. While no listener
+   * exists, pools pay one boolean check per event.
+   */
+  onTiming(listener: TimingListener): () => void {
+    if (typeof listener !== 'function') {
+      throw new InvalidOptionError('listener', 'a function', listener);
+    }
+    this.timingListeners = [...this.timingListeners, listener];
+    this.timing.listening = true;
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      const i = this.timingListeners.indexOf(listener);
+      if (i >= 0) this.timingListeners = this.timingListeners.filter((_, j) => j !== i);
+      this.timing.listening = this.timingListeners.length > 0;
+    };
+  }
+
   /** Attaches the kernel's view (from `@poolaudit/host`); returns the function that detaches it. */
   attachHost(observer: HostObserver): () => void {
     if (typeof observer?.endpointView !== 'function') {
@@ -237,38 +274,15 @@ export class Auditor {
    * Lints every audited pool's settings with the rules its adapter registered (and `options.rules` over
    * `options.subjects`), after asking each server for its own settings when `probeServers` is set.
    */
-  async lint(options: LintPoolsOptions = {}): Promise<Finding[]> {
-    const timeoutMs = options.probeTimeoutMs ?? 5000;
-    const snapshot = this.snapshot();
-    const subjects: LintSubject[] = [...(options.subjects ?? [])];
-    const rules: LintRule[] = [...(options.rules ?? [])];
-    const problems: Finding[] = [];
-    for (const ledger of this.pools.values()) {
-      const { lintRules, probeServer } = ledger.registration;
-      for (const rule of lintRules ?? []) if (!rules.includes(rule)) rules.push(rule);
-      if (options.probeServers === true && probeServer) {
-        const { facts, problem } = await probeWithDeadline(ledger.name, probeServer, timeoutMs);
-        for (const [key, value] of Object.entries(facts)) ledger.onAnnotate(key, value);
-        if (problem) problems.push(problem);
-      }
-      const pool = snapshot.pools.find((p) => p.name === ledger.name);
-      subjects.push({
-        kind: ledger.kind,
-        name: ledger.name,
-        options: ledger.rawConfig ?? {},
-        facts: ledger.annotationsRecord(),
-        ...(pool ? { snapshot: pool } : {}),
-      });
-    }
-    const findings = [
-      ...lint(subjects, rules, (rule, err) => this.reportFailure(`lint rule ${rule.id}`, err)),
-      ...problems,
-    ];
-    const failOn = options.failOn ?? false;
-    if (failOn !== false && findings.some((f) => atLeast(f.severity, failOn))) {
-      throw new LintFailedError(findings, failOn);
-    }
-    return findings;
+  lint(options: LintPoolsOptions = {}): Promise<Finding[]> {
+    return lintLedgers(
+      this.pools.values(),
+      () => this.snapshot(),
+      options,
+      (rule, err) => {
+        this.reportFailure(`lint rule ${rule.id}`, err);
+      },
+    );
   }
 
   /** Stops timers and the host observer. Registered pools stay readable. */

@@ -1,6 +1,8 @@
 export { Auditor, createAuditor, defaultAuditor, lintPools } from './auditor.js';
 export { LintFailedError, lint } from './lint/lint.js';
 export type { LintPoolsOptions } from './lint/lint-pools.js';
+export { booleanOption, numberOption } from './lint/option-readers.js';
+export type { OptionSchema, OptionType } from './lint/option-readers.js';
 export { endpointKey, parseEndpoint } from './endpoint.js';
 export { InvalidOptionError, UnsupportedPoolError } from './errors.js';
 export { defaultPortRange, platformTimeWaitSeconds } from './platform.js';
@@ -30,12 +32,14 @@ export type {
   PoolRegistration,
   PoolSnapshot,
   PoolStats,
+  PoolTiming,
   PortRange,
   RecentActivity,
   SettingNames,
   Severity,
   StartOptions,
   TimeWaitStats,
+  TimingListener,
   TimingSummary,
   WindowCount,
 } from './types.js';

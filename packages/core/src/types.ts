@@ -370,10 +370,25 @@ export interface LintViolation {
 /** A startup check of one setting, with a stable id (`mysql2/max-idle-below-limit`). */
 export interface LintRule {
   readonly id: string;
-  /** The subject kind it applies to. */
+  /** The subject kind it applies to; `*` for every subject. */
   readonly kind: string;
   readonly severity: Severity;
   /** One line: what the rule catches and why it matters. */
   readonly description: string;
   check(subject: LintSubject): LintViolation | undefined;
 }
+
+/** Which duration a timing event carries: connect time, acquire wait, time held, or whole lifetime. */
+export type PoolTiming = 'connect' | 'wait' | 'use' | 'lifetime';
+
+/**
+ * Receives each duration as a pool records it (ms). `endpoint` is the connection's `host:port`, or null
+ * while unknown. Called synchronously on the pool's hot path: keep it O(1).
+ */
+export type TimingListener = (
+  pool: string,
+  kind: string,
+  timing: PoolTiming,
+  ms: number,
+  endpoint: string | null,
+) => void;

@@ -148,6 +148,23 @@ describe('server-closes-first', () => {
     expect(finding('server-closes-first')?.message).toContain('Connection: close');
   });
 
+  it('counts server resets (reason remote) and leaves shutdown closes out', () => {
+    const resets = setup();
+    for (let s = 0; s < 3; s++) {
+      resets.clock.advance(1000);
+      // No socket to read: the side is unknown, but the adapter knows the server ended them.
+      cycle(resets.probe, 'remote');
+      cycle(resets.probe, 'remote');
+    }
+    expect(resets.finding('server-closes-first')?.evidence['closedByServer']).toBe(6);
+    const shutdown = setup();
+    for (let s = 0; s < 6; s++) {
+      shutdown.clock.advance(1000);
+      cycle(shutdown.probe, 'shutdown');
+    }
+    expect(shutdown.codes()).not.toContain('server-closes-first');
+  });
+
   it('does not fire without remote closes', () => {
     const { clock, probe, codes } = setup();
     for (let s = 0; s < 6; s++) {

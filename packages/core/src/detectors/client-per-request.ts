@@ -17,7 +17,8 @@ export const clientPerRequest: PoolDetector = (pool, ctx) => {
     pool: pool.name,
     message:
       `${clients.count} ${pool.kind} clients named ${pool.name} were created in the last ` +
-      `${ctx.windowSeconds}s (${Math.round((clients.count / ctx.windowSeconds) * 100) / 100}/s), opening ` +
+      `${ctx.windowSeconds}s (${Math.round((clients.count / Math.max(1, clients.seconds)) * 10) / 10}/s in the ` +
+      `${clients.seconds} seconds they came), opening ` +
       `${opened.count} connections${timeWaitClause(pool)}.`,
     evidence: {
       clientsCreated: clients.count,

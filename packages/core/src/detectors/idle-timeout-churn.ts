@@ -9,6 +9,9 @@ export const idleTimeoutChurn: PoolDetector = (pool, ctx) => {
   const t = ctx.thresholds('idle-timeout-churn');
   const reopened = pool.recent.reopenedAfterIdleClose;
   if (!sustained(reopened, t) || !sustained(pool.recent.closedByReason.idleTimeout, t)) return undefined;
+  // Re-opens a pool makes by itself to keep its minimum are min-refill-churn's case, not a request gap.
+  const refills = pool.recent.events['idle-closed-below-min']?.count ?? 0;
+  if (refills * 2 >= reopened.count) return undefined;
   const idleMs = pool.recent.idleBeforeCloseMs.p50;
   const reopenMs = pool.recent.reopenDelayMs.p50;
   const gapMs = pool.recent.idleBeforeCloseMs.p99 + pool.recent.reopenDelayMs.p99;

@@ -5,25 +5,39 @@ import { connectionLeak } from './connection-leak.js';
 import { idleTimeoutChurn } from './idle-timeout-churn.js';
 import { maxIdleChurn } from './max-idle-churn.js';
 import { maxLifetimeChurn } from './max-lifetime-churn.js';
+import { minRefillChurn } from './min-refill-churn.js';
 import { poolSaturated } from './pool-saturated.js';
 import { serverClosesFirst } from './server-closes-first.js';
+import { httpConnectionClose } from './http-connection-close.js';
+import { httpKeepAliveDisabled } from './http-keep-alive-disabled.js';
+import { httpShortKeepAliveHint } from './http-short-keep-alive-hint.js';
+import { httpUnboundedConnections } from './http-unbounded-connections.js';
 
 import { portExhaustionRisk } from './port-exhaustion-risk.js';
+import { closeWait } from './close-wait.js';
+import { unauditedTimeWait } from './unaudited-time-wait.js';
 
 /** Every pool-level detector, by the finding code it produces. */
 export const POOL_DETECTORS: Readonly<Record<string, PoolDetector>> = {
   'max-idle-churn': maxIdleChurn,
   'idle-timeout-churn': idleTimeoutChurn,
   'max-lifetime-churn': maxLifetimeChurn,
+  'min-refill-churn': minRefillChurn,
   'server-closes-first': serverClosesFirst,
   'pool-saturated': poolSaturated,
   'connection-leak': connectionLeak,
   'client-per-request': clientPerRequest,
+  'http-keep-alive-disabled': httpKeepAliveDisabled,
+  'http-short-keep-alive-hint': httpShortKeepAliveHint,
+  'http-connection-close': httpConnectionClose,
+  'http-unbounded-connections': httpUnboundedConnections,
 };
 
 /** Every destination-level detector (across pools), by the finding code it produces. */
 export const ENDPOINT_DETECTORS: Readonly<Record<string, EndpointDetector>> = {
   'port-exhaustion-risk': portExhaustionRisk,
+  'close-wait': closeWait,
+  'unaudited-time-wait': unauditedTimeWait,
 };
 
 /** Default sustain thresholds: enough events over enough distinct seconds of the window. */
@@ -31,9 +45,16 @@ export const DEFAULT_THRESHOLDS: Readonly<Record<string, Required<DetectorThresh
   'max-idle-churn': { minEvents: 10, minSeconds: 3, minShare: 0, enabled: true },
   'idle-timeout-churn': { minEvents: 5, minSeconds: 3, minShare: 0, enabled: true },
   'max-lifetime-churn': { minEvents: 10, minSeconds: 3, minShare: 0, enabled: true },
+  'min-refill-churn': { minEvents: 5, minSeconds: 3, minShare: 0, enabled: true },
   'server-closes-first': { minEvents: 5, minSeconds: 2, minShare: 0, enabled: true },
   'pool-saturated': { minEvents: 10, minSeconds: 2, minShare: 0, enabled: true },
   'connection-leak': { minEvents: 1, minSeconds: 1, minShare: 0, enabled: true },
   'client-per-request': { minEvents: 20, minSeconds: 3, minShare: 0, enabled: true },
+  'http-keep-alive-disabled': { minEvents: 10, minSeconds: 2, minShare: 0, enabled: true },
+  'http-short-keep-alive-hint': { minEvents: 5, minSeconds: 2, minShare: 0, enabled: true },
+  'http-connection-close': { minEvents: 5, minSeconds: 2, minShare: 0, enabled: true },
+  'http-unbounded-connections': { minEvents: 50, minSeconds: 1, minShare: 0, enabled: true },
   'port-exhaustion-risk': { minEvents: 1, minSeconds: 1, minShare: 0.2, enabled: true },
+  'close-wait': { minEvents: 1, minSeconds: 1, minShare: 0, enabled: true },
+  'unaudited-time-wait': { minEvents: 100, minSeconds: 1, minShare: 0.5, enabled: true },
 };

@@ -2,13 +2,17 @@ import type { PoolDetector } from './context.js';
 import { setting, sustained } from './context.js';
 
 /**
- * Most connections end with the server's FIN: its idle timeout (MySQL `wait_timeout`, Redis `timeout`, an
- * HTTP keep-alive) is shorter than the client's, or it answers `Connection: close`.
+ * Most connections are ended by the server — its FIN, or a reset (MariaDB resets connections that outlive
+ * `wait_timeout`): its idle timeout (MySQL `wait_timeout`, Redis `timeout`, an HTTP keep-alive) is shorter
+ * than the client's, or it answers `Connection: close`. Closes during shutdown are left out: a pool that
+ * ends with `COM_QUIT`/`QUIT` lets the server close first by design.
  */
 export const serverClosesFirst: PoolDetector = (pool, ctx) => {
   const t = ctx.thresholds('server-closes-first');
-  const { local, remote, reset } = pool.recent.closedBy;
-  if (!sustained(remote, t) || remote.count < local.count + reset.count) return undefined;
+  const remote = pool.recent.closedByReason.remote;
+  const considered = pool.recent.closed.count - pool.recent.closedByReason.shutdown.count;
+  if (!sustained(remote, t) || remote.count * 2 < considered) return undefined;
+  const { local, reset } = pool.recent.closedBy;
   const connectionClose = pool.recent.events['connection-close-response']?.count ?? 0;
   const serverTimeout = pool.annotations['serverIdleTimeoutMs'];
   const name = setting(pool.settings, 'idleTimeoutMs');
@@ -23,11 +27,12 @@ export const serverClosesFirst: PoolDetector = (pool, ctx) => {
     severity: 'warning',
     pool: pool.name,
     message:
-      `${remote.count} of ${local.count + remote.count + reset.count} connections of ${pool.name} in the ` +
-      `last ${ctx.windowSeconds}s were closed by the server first: ${why}. Each costs a reconnect and ` +
-      `leaves a TIME_WAIT socket on the server.`,
+      `${remote.count} of ${considered} connections of ${pool.name} in the last ${ctx.windowSeconds}s were ` +
+      `ended by the server: ${why}. Each costs a reconnect (and, when the server sent the first FIN, a ` +
+      `TIME_WAIT socket on the server).`,
     evidence: {
-      closedByRemote: remote.count,
+      closedByServer: remote.count,
+      closesConsidered: considered,
       closedByLocal: local.count,
       closedByReset: reset.count,
       connectionCloseResponses: connectionClose,

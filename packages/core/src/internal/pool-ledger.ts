@@ -12,6 +12,7 @@ import type {
   WindowCount,
   LeakedConnection,
   SettingNames,
+  PoolTiming,
 } from '../types.js';
 import { Connection } from './connection.js';
 import { EndpointLedger, timeWaitStats, portRangeSize } from './endpoint-ledger.js';
@@ -39,6 +40,15 @@ export interface LedgerHost {
   /** Called once when auditing this pool failed; the pool then goes on unaudited. */
   failed(pool: string, err: unknown): void;
   leakReleased(pool: string, heldMs: number, stack: string): void;
+  /** Durations handed to `auditor.onTiming()` listeners as they happen. */
+  readonly timing: TimingSink;
+}
+
+/** Where the ledger sends each duration it records, while anybody listens. */
+export interface TimingSink {
+  /** True while at least one listener exists: the only cost on the hot path when nobody listens. */
+  listening: boolean;
+  emit(pool: string, kind: string, timing: PoolTiming, ms: number, endpoint: string | null): void;
 }
 
 /** A counter with its per-second window. */
@@ -145,6 +155,10 @@ export class PoolLedger {
     return Math.floor(now / 1000);
   }
 
+  private timed(timing: PoolTiming, ms: number, endpoint: string | null): void {
+    this.host.timing.emit(this.name, this.kind, timing, ms, endpoint);
+  }
+
   joined(): void {
     this.members++;
     this.clients.add(this.second(this.host.clock()));
@@ -163,7 +177,10 @@ export class PoolLedger {
     this.live.add(conn);
     this.open++;
     this.opened.add(second);
-    if (info?.connectStartedAt !== undefined) this.connectTime.record(now - info.connectStartedAt);
+    if (info?.connectStartedAt !== undefined) {
+      this.connectTime.record(now - info.connectStartedAt);
+      if (this.host.timing.listening) this.timed('connect', now - info.connectStartedAt, conn.endpoint);
+    }
     if (this.idleClosesAwaitingReopen > 0) {
       this.idleClosesAwaitingReopen--;
       this.reopened.add(second);
@@ -222,6 +239,7 @@ export class PoolLedger {
     conn.acquiredAt = now;
     this.acquiredCount++;
     this.waitTime.record(now - startedAt);
+    if (this.host.timing.listening) this.timed('wait', now - startedAt, conn.endpoint);
     if (queued) {
       this.waits.add(second);
       this.waitDurationMs += now - startedAt;
@@ -253,6 +271,7 @@ export class PoolLedger {
     this.inUse--;
     const heldMs = now - conn.acquiredAt;
     this.useTime.record(heldMs);
+    if (this.host.timing.listening) this.timed('use', heldMs, conn.endpoint);
     conn.releasedAt = now;
     const threshold = this.host.leakDetectionThresholdMs;
     if (threshold > 0 && heldMs >= threshold && conn.stack !== undefined) {
@@ -292,6 +311,7 @@ export class PoolLedger {
     this.closedFor[why].add(second);
     if (detail !== undefined) this.closedDetail.set(detail, (this.closedDetail.get(detail) ?? 0) + 1);
     this.lifetime.record(now - conn.openedAt);
+    if (this.host.timing.listening) this.timed('lifetime', now - conn.openedAt, conn.endpoint);
     if (why === 'idleTimeout') {
       this.idleClosesAwaitingReopen++;
       this.lastIdleCloseAt = now;

@@ -1,4 +1,6 @@
-import type { Finding, LintRule, LintSubject, Severity } from '../types.js';
+import type { PoolLedger } from '../internal/pool-ledger.js';
+import type { AuditSnapshot, Finding, LintRule, LintSubject, Severity } from '../types.js';
+import { LintFailedError, atLeast, lint } from './lint.js';
 
 /** Options of `lintPools()` / `auditor.lint()`. */
 export interface LintPoolsOptions {
@@ -43,4 +45,48 @@ export async function probeWithDeadline(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Lints audited pools: each with the rules its adapter registered (plus `options.rules` over
+ * `options.subjects`), after asking each server for its settings when `probeServers` is set. The facts a
+ * probe learns are kept as the pool's annotations.
+ */
+export async function lintLedgers(
+  ledgers: Iterable<PoolLedger>,
+  snapshot: () => AuditSnapshot,
+  options: LintPoolsOptions,
+  onRuleError: (rule: LintRule, err: unknown) => void,
+): Promise<Finding[]> {
+  const timeoutMs = options.probeTimeoutMs ?? 5000;
+  const pools = [...ledgers];
+  const rules: LintRule[] = [...(options.rules ?? [])];
+  const problems: Finding[] = [];
+  for (const ledger of pools) {
+    const { lintRules, probeServer } = ledger.registration;
+    for (const rule of lintRules ?? []) if (!rules.includes(rule)) rules.push(rule);
+    if (options.probeServers === true && probeServer) {
+      const { facts, problem } = await probeWithDeadline(ledger.name, probeServer, timeoutMs);
+      for (const [key, value] of Object.entries(facts)) ledger.onAnnotate(key, value);
+      if (problem) problems.push(problem);
+    }
+  }
+  const taken = snapshot();
+  const subjects: LintSubject[] = [...(options.subjects ?? [])];
+  for (const ledger of pools) {
+    const pool = taken.pools.find((p) => p.name === ledger.name);
+    subjects.push({
+      kind: ledger.kind,
+      name: ledger.name,
+      options: ledger.rawConfig ?? {},
+      facts: ledger.annotationsRecord(),
+      ...(pool ? { snapshot: pool } : {}),
+    });
+  }
+  const findings = [...lint(subjects, rules, onRuleError), ...problems];
+  const failOn = options.failOn ?? false;
+  if (failOn !== false && findings.some((f) => atLeast(f.severity, failOn))) {
+    throw new LintFailedError(findings, failOn);
+  }
+  return findings;
 }

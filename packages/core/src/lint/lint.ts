@@ -3,7 +3,7 @@ import type { Finding, LintRule, LintSubject, Severity } from '../types.js';
 const RANK: Readonly<Record<Severity, number>> = { info: 0, warning: 1, error: 2 };
 
 /**
- * Runs every rule of the subject's kind over each subject. A rule that throws is a bug in the rule: it is
+ * Runs every rule of the subject's kind (and every rule of kind `*`) over each subject. A rule that throws is a bug in the rule: it is
  * reported through `onRuleError` and skipped, never thrown at the caller.
  */
 export function lint(
@@ -14,7 +14,7 @@ export function lint(
   const findings: Finding[] = [];
   for (const subject of subjects) {
     for (const rule of rules) {
-      if (rule.kind !== subject.kind) continue;
+      if (rule.kind !== '*' && rule.kind !== subject.kind) continue;
       let violation;
       try {
         violation = rule.check(subject);

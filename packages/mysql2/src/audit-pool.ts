@@ -1,0 +1,110 @@
+import { InvalidOptionError, UnsupportedPoolError } from '@poolaudit/core';
+import type { Auditor } from '@poolaudit/core';
+import { ClusterAttachment } from './internal/cluster-attachment.js';
+import { PoolAttachment } from './internal/pool-attachment.js';
+import { checkAuditPoolOptions, defaultPoolName, poolRegistration } from './internal/registration.js';
+import { isCoreCluster, isCorePool, isPromiseCluster, isPromisePool } from './internal/shapes.js';
+import type { CorePool } from './internal/shapes.js';
+import type { AuditPoolOptions, Mysql2Auditable } from './types.js';
+
+type Attachment = PoolAttachment | ClusterAttachment;
+
+/** The audit of each object handed to `auditPool()` (and of the callback pool or cluster inside it). */
+const attachments = new WeakMap<object, Attachment>();
+/** The objects an audit is known by, so that `detach()` forgets them all. */
+const keysOf = new WeakMap<Attachment, object[]>();
+
+/**
+ * Audits a mysql2 pool and returns the very object it was given, with its type.
+ *
+ * Accepts a callback pool (`mysql.createPool()`), a promise pool (`require('mysql2/promise').createPool()`
+ * or `pool.promise()`), and a `PoolCluster` of either flavour (every node, including nodes added later,
+ * each reported as `<name>/<node id>`). Connections that already exist are adopted.
+ *
+ * Nothing is patched globally: four methods are wrapped on this one pool instance and listeners are added
+ * to its connections; `detach(pool)` restores it exactly. At run time nothing is thrown into the
+ * application: if auditing fails, a warning is emitted once and the pool goes on unaudited.
+ *
+ * @throws UnsupportedPoolError when `pool` is not a mysql2 pool or cluster.
+ * @throws InvalidOptionError for a bad option, or a pool that is already audited.
+ */
+export function auditPool<P extends Mysql2Auditable>(pool: P, options?: AuditPoolOptions): P {
+  const target: unknown = pool;
+  const inner: object | undefined = isCorePool(target)
+    ? target
+    : isPromisePool(target)
+      ? target.pool
+      : isCoreCluster(target)
+        ? target
+        : isPromiseCluster(target)
+          ? target.poolCluster
+          : undefined;
+  if (inner === undefined) {
+    throw new UnsupportedPoolError(
+      '@poolaudit/mysql2',
+      'a mysql2 Pool, PoolCluster, or mysql2/promise pool or cluster',
+      pool,
+    );
+  }
+  const { name, auditor } = checkAuditPoolOptions(options);
+  if (isAudited(inner)) {
+    throw new InvalidOptionError('pool', 'a pool not audited yet (detach(pool) first)', pool);
+  }
+  let attachment: Attachment | undefined;
+  if (isCorePool(inner)) {
+    attachment = attachPool(inner, name ?? defaultPoolName(inner), auditor);
+  } else if (isCoreCluster(inner)) {
+    const cluster = new ClusterAttachment(inner, name ?? 'mysql2 cluster', auditor, attachPool);
+    remember(cluster, [inner]);
+    cluster.attach();
+    attachment = cluster;
+  }
+  if (attachment && pool !== inner) remember(attachment, [pool]);
+  return pool;
+}
+
+/**
+ * Ends the audit of `pool` (the object given to `auditPool()`, or the callback pool / cluster inside it):
+ * every wrapped method is restored exactly, listeners are removed, and the pool leaves its auditor.
+ * What was recorded stays readable in the auditor. Returns whether the pool was audited.
+ */
+export function detach(pool: object): boolean {
+  const attachment = attachments.get(pool);
+  if (!attachment) return false;
+  const wasActive = attachment.active;
+  if (attachment instanceof ClusterAttachment) for (const node of attachment.pools()) forget(node);
+  attachment.detach();
+  forget(attachment);
+  return wasActive;
+}
+
+/** Whether `pool` is audited right now. */
+export function isAudited(pool: object): boolean {
+  return attachments.get(pool)?.active === true;
+}
+
+/** Attaches to one callback pool; a pool already audited (e.g. a cluster node audited alone) is left as is. */
+function attachPool(pool: CorePool, name: string, auditor: Auditor): PoolAttachment | undefined {
+  if (isAudited(pool)) return undefined;
+  const probe = auditor.register(poolRegistration(pool, name));
+  const attachment = new PoolAttachment(pool, probe, name);
+  remember(attachment, [pool]);
+  attachment.attach();
+  return attachment;
+}
+
+function remember(attachment: Attachment, keys: object[]): void {
+  const known = keysOf.get(attachment) ?? [];
+  for (const key of keys) {
+    attachments.set(key, attachment);
+    known.push(key);
+  }
+  keysOf.set(attachment, known);
+}
+
+function forget(attachment: Attachment): void {
+  for (const key of keysOf.get(attachment) ?? []) {
+    if (attachments.get(key) === attachment) attachments.delete(key);
+  }
+  keysOf.delete(attachment);
+}

@@ -1,0 +1,69 @@
+import type { Auditor } from '@poolaudit/core';
+import { wrapInstanceMethod } from './instance-method.js';
+import type { PoolAttachment } from './pool-attachment.js';
+import { reportFailure } from './report-failure.js';
+import type { CorePool, CorePoolCluster } from './shapes.js';
+
+/**
+ * The audit of a `PoolCluster`: every node's pool, as `<name>/<node id>`, including nodes added later
+ * (`add` wrapped on the instance). Nodes removed by the cluster are ended by it (lib/pool_cluster.js
+ * `_removeNode`), which the node's own audit records as `shutdown`.
+ */
+export class ClusterAttachment {
+  active = true;
+  private readonly nodes = new Map<CorePool, PoolAttachment>();
+  private restoreAdd: (() => void) | undefined;
+
+  constructor(
+    readonly cluster: CorePoolCluster,
+    readonly name: string,
+    private readonly auditor: Auditor,
+    private readonly attachPool: (
+      pool: CorePool,
+      name: string,
+      auditor: Auditor,
+    ) => PoolAttachment | undefined,
+  ) {}
+
+  attach(): void {
+    this.restoreAdd = wrapInstanceMethod(this.cluster, 'add', wrapAdd(this));
+    this.attachNodes();
+  }
+
+  /** Audits every node not audited yet. */
+  attachNodes(): void {
+    try {
+      for (const [id, node] of Object.entries(this.cluster._nodes)) {
+        if (!node || this.nodes.has(node.pool)) continue;
+        const attachment = this.attachPool(node.pool, `${this.name}/${id}`, this.auditor);
+        if (attachment) this.nodes.set(node.pool, attachment);
+      }
+    } catch (err) {
+      reportFailure(this.name, err);
+      this.detach();
+    }
+  }
+
+  /** The node pools audited through this cluster. */
+  pools(): PoolAttachment[] {
+    return [...this.nodes.values()];
+  }
+
+  detach(): void {
+    if (!this.active) return;
+    this.active = false;
+    this.restoreAdd?.();
+    for (const attachment of this.nodes.values()) attachment.detach();
+    this.nodes.clear();
+  }
+}
+
+/** `add()` as the cluster had it, then the new node audited. */
+function wrapAdd(a: ClusterAttachment) {
+  return (original: CorePoolCluster['add']): CorePoolCluster['add'] =>
+    function add(this: unknown, ...args: unknown[]): unknown {
+      const result = original.apply(this, args);
+      if (a.active) a.attachNodes();
+      return result;
+    };
+}

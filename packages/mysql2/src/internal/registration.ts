@@ -1,0 +1,104 @@
+import { InvalidOptionError, defaultAuditor, endpointKey } from '@poolaudit/core';
+import type { Auditor, PoolRegistration } from '@poolaudit/core';
+import { mysql2LintRules } from '../lint-rules.js';
+import { readMysql2Config } from '../read-config.js';
+import type { CorePool } from './shapes.js';
+
+const KNOWN_OPTIONS = new Set(['name', 'auditor']);
+
+/** `auditPool()`'s options, checked: bad ones throw at once, naming the option and the value. */
+export function checkAuditPoolOptions(options: unknown): { name: string | undefined; auditor: Auditor } {
+  if (options === undefined) return { name: undefined, auditor: defaultAuditor };
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidOptionError('options', 'an object ({ name?, auditor? })', options);
+  }
+  const o = options as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!KNOWN_OPTIONS.has(key)) {
+      throw new InvalidOptionError(key, 'not given: auditPool() takes name and auditor', o[key]);
+    }
+  }
+  const name = o['name'];
+  if (name !== undefined && (typeof name !== 'string' || name.trim() === '')) {
+    throw new InvalidOptionError('name', 'a non-empty string', name);
+  }
+  const auditor = o['auditor'];
+  if (auditor !== undefined && !isAuditor(auditor)) {
+    throw new InvalidOptionError('auditor', 'an Auditor from createAuditor()', auditor);
+  }
+  return { name, auditor: auditor ?? defaultAuditor };
+}
+
+function isAuditor(value: unknown): value is Auditor {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v['register'] === 'function' && typeof v['snapshot'] === 'function';
+}
+
+/** `mysql2 <host>:<port>/<database>`, or `mysql2 <socketPath>/<database>` over a unix socket. */
+export function defaultPoolName(pool: CorePool): string {
+  const c = pool.config.connectionConfig;
+  const where = c.socketPath ?? endpointKey(c.host ?? 'localhost', c.port ?? 3306);
+  return c.database ? `mysql2 ${where}/${c.database}` : `mysql2 ${where}`;
+}
+
+/** What the auditor learns about a callback pool: its settings, normalized and as mysql2 holds them. */
+export function poolRegistration(pool: CorePool, name: string): PoolRegistration {
+  const { config, settings } = readMysql2Config(pool.config);
+  const c = pool.config;
+  const cc = c.connectionConfig;
+  return {
+    name,
+    kind: 'mysql2',
+    config,
+    settings,
+    // The resolved options that matter to pooling; never the password or TLS material.
+    rawConfig: {
+      host: cc.host,
+      port: cc.port,
+      socketPath: cc.socketPath,
+      database: cc.database,
+      user: cc.user,
+      connectionLimit: c.connectionLimit,
+      maxIdle: c.maxIdle,
+      idleTimeout: c.idleTimeout,
+      queueLimit: c.queueLimit,
+      waitForConnections: c.waitForConnections,
+      resetOnRelease: c.resetOnRelease,
+      enableKeepAlive: cc.enableKeepAlive,
+      keepAliveInitialDelay: cc.keepAliveInitialDelay,
+      gracefulEnd: cc.gracefulEnd,
+      connectTimeout: cc.connectTimeout,
+      ssl: cc.ssl !== undefined && cc.ssl !== null,
+    },
+    readPending: () => pool._connectionQueue.length,
+    lintRules: mysql2LintRules,
+    probeServer: () => readServerSettings(pool),
+  };
+}
+
+/** What the startup lint's server probe needs of a pool: one query. */
+interface Queryable {
+  query(sql: string, cb: (err: Error | null, rows: unknown) => void): unknown;
+}
+
+/** The server's own idle timeout and connection cap, for the startup lint's cross-checks (one read-only query). */
+function readServerSettings(pool: CorePool): Promise<Record<string, number>> {
+  const queryable = pool as unknown as Queryable;
+  return new Promise((resolve, reject) => {
+    queryable.query(
+      'SELECT @@wait_timeout AS waitTimeout, @@max_connections AS maxConnections',
+      (err, rows) => {
+        if (err) {
+          reject(err);
+          return;
+        }
+        const row = (rows as { waitTimeout?: unknown; maxConnections?: unknown }[])[0];
+        resolve({
+          serverIdleTimeoutMs: Number(row?.waitTimeout) * 1000,
+          serverMaxConnections: Number(row?.maxConnections),
+        });
+      },
+    );
+  });
+}

@@ -1,0 +1,85 @@
+import { InvalidOptionError, UnsupportedPoolError, createAuditor } from '@poolaudit/core';
+import { auditPool, detach, isAudited } from '@poolaudit/mysql2';
+import type { Mysql2Auditable } from '@poolaudit/mysql2';
+import mysql from 'mysql2';
+import mysqlPromise from 'mysql2/promise';
+
+// No server needed: mysql2 opens nothing until the first acquire.
+const options = {
+  host: '127.0.0.1',
+  port: 1,
+  user: 'nobody',
+  database: 'none',
+  connectionLimit: 3,
+  maxIdle: 1,
+};
+
+describe('auditPool', () => {
+  const pools: { end(): unknown }[] = [];
+  afterEach(async () => {
+    for (const pool of pools.splice(0)) await pool.end();
+  });
+
+  it('returns the object it was given, for each flavour, and registers it by its default name', () => {
+    const auditor = createAuditor();
+    const callback = mysql.createPool(options);
+    const promise = mysqlPromise.createPool({ ...options, database: 'other' });
+    pools.push(callback, promise);
+    expect(auditPool(callback, { auditor })).toBe(callback);
+    expect(auditPool(promise, { auditor })).toBe(promise);
+    expect(auditor.poolNames()).toEqual(['mysql2 127.0.0.1:1/none', 'mysql2 127.0.0.1:1/other']);
+    const snap = auditor.snapshot().pools[0]!;
+    expect(snap.kind).toBe('mysql2');
+    expect(snap.config).toMatchObject({ maxOpen: 3, maxIdle: 1, idleTimeoutMs: 60_000 });
+    expect(snap.settings.maxIdle).toBe('maxIdle');
+    expect(isAudited(promise)).toBe(true);
+    expect(isAudited(promise.pool)).toBe(true);
+  });
+
+  it('rejects objects that are not mysql2 pools with UnsupportedPoolError', () => {
+    const connection = mysql.createConnection({ ...options, port: 1 });
+    connection.on('error', () => undefined);
+    for (const bad of [{}, null, undefined, 42, connection, { getConnection() {} }]) {
+      expect(() => auditPool(bad as unknown as Mysql2Auditable)).toThrow(UnsupportedPoolError);
+    }
+    try {
+      auditPool({} as Mysql2Auditable);
+    } catch (err) {
+      expect((err as UnsupportedPoolError).code).toBe('POOLAUDIT_UNSUPPORTED_POOL');
+      expect((err as Error).message).toContain('a plain object');
+    }
+    connection.destroy();
+  });
+
+  it('rejects bad options, naming the option and the value', () => {
+    const pool = mysql.createPool(options);
+    pools.push(pool);
+    expect(() => auditPool(pool, { name: '' })).toThrow(/name must be a non-empty string, got ""/);
+    expect(() => auditPool(pool, { auditor: {} as never })).toThrow(InvalidOptionError);
+    expect(() => auditPool(pool, { nmae: 'x' } as never)).toThrow(/nmae/);
+    expect(() => auditPool(pool, 'x' as never)).toThrow(InvalidOptionError);
+    expect(isAudited(pool)).toBe(false);
+    expect(Object.prototype.hasOwnProperty.call(pool, 'getConnection')).toBe(false);
+  });
+
+  it('refuses to audit a pool twice, and allows it again after detach', () => {
+    const auditor = createAuditor();
+    const pool = mysql.createPool(options);
+    pools.push(pool);
+    auditPool(pool, { name: 'once', auditor });
+    expect(() => auditPool(pool, { name: 'twice', auditor })).toThrow(/not audited yet/);
+    expect(() => auditPool(pool.promise(), { auditor })).toThrow(InvalidOptionError);
+    expect(detach(pool)).toBe(true);
+    expect(auditPool(pool, { name: 'again', auditor })).toBe(pool);
+    expect(detach(pool)).toBe(true);
+  });
+
+  it('records nothing with a disabled auditor and still works as a pool', () => {
+    const auditor = createAuditor({ enabled: false });
+    const pool = mysql.createPool(options);
+    pools.push(pool);
+    auditPool(pool, { auditor });
+    expect(auditor.snapshot().pools).toEqual([]);
+    expect(pool.escape('a')).toBe("'a'");
+  });
+});

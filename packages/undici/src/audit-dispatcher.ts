@@ -1,0 +1,196 @@
+import { InvalidOptionError, UnsupportedPoolError, defaultAuditor } from '@poolaudit/core';
+import type { Auditor } from '@poolaudit/core';
+import { joinHub, leaveHub, takeConnectedSocket } from './internal/channel-hub.js';
+import type { DispatcherFacts } from './internal/close-reason.js';
+import { dispatcherKind, instanceOptions, isLegacyWrapper } from './internal/dispatcher-shape.js';
+import { OriginPool } from './internal/origin-pool.js';
+import type { OriginHost } from './internal/origin-pool.js';
+import { undiciLintRules } from './lint-rules.js';
+import { readUndiciConfig } from './read-undici-config.js';
+import type {
+  AuditDispatcherOptions,
+  DispatcherKind,
+  DispatcherLike,
+  UndiciConfig,
+  UndiciOptions,
+} from './types.js';
+
+const DEFAULT_NAME = 'undici';
+const audits = new WeakMap<object, DispatcherAudit>();
+
+interface Emitter extends DispatcherLike {
+  readonly closed?: unknown;
+  readonly destroyed?: unknown;
+}
+
+/** Everything attached to one audited dispatcher, and how to take it off again. */
+class DispatcherAudit implements OriginHost {
+  private readonly origins = new Map<string, OriginPool>();
+  private readonly parsed: UndiciConfig;
+  private readonly facts: {
+    keepAliveDisabled: boolean;
+    maxRequestsPerClient: number | null;
+    clientTtl: boolean;
+  };
+  private attached = true;
+
+  constructor(
+    private readonly root: Emitter,
+    readonly kind: DispatcherKind,
+    private readonly name: string,
+    private readonly auditor: Auditor,
+    private readonly options: UndiciOptions,
+  ) {
+    this.parsed = readUndiciConfig(options, kind);
+    this.facts = {
+      keepAliveDisabled: this.parsed.keepAlive.pipelining === 0,
+      maxRequestsPerClient: this.parsed.keepAlive.maxRequestsPerClient,
+      clientTtl: this.parsed.config.maxLifetimeMs != null,
+    };
+    joinHub();
+    root.on('connect', this.onConnect);
+    root.on('connectionError', this.onConnectionError);
+  }
+
+  // 'connect' (origin: URL, targets: [root, …, client]): emitted by the Client right after undici published
+  // the socket on `undici:client:connected`; Pools and Agents re-emit it with themselves prepended.
+  private readonly onConnect = (origin: unknown, targets: unknown): void => {
+    try {
+      const url = origin as { host?: unknown; origin?: unknown };
+      if (typeof url.host !== 'string' || typeof url.origin !== 'string') return;
+      const socket = takeConnectedSocket(url.host);
+      if (socket === null) return;
+      this.originPool(url.origin, targets).connected(socket);
+    } catch (err) {
+      this.fail(err);
+    }
+  };
+
+  private readonly onConnectionError = (origin: unknown, targets: unknown): void => {
+    try {
+      const url = origin as { origin?: unknown };
+      if (typeof url.origin !== 'string') return;
+      this.originPool(url.origin, targets).probe.count('connect-error');
+    } catch (err) {
+      this.fail(err);
+    }
+  };
+
+  /** The audited pool of `origin`, registered the first time the dispatcher connects to it. */
+  private originPool(origin: string, targets: unknown): OriginPool {
+    // An Agent or BalancedPool serves each origin with its own Pool (or Client): targets[1].
+    const perOrigin = this.kind === 'Agent' || this.kind === 'BalancedPool';
+    const served = perOrigin && Array.isArray(targets) ? (targets[1] as unknown) : undefined;
+    const dispatcher = typeof served === 'object' && served !== null ? served : this.root;
+    let pool = this.origins.get(origin);
+    if (pool === undefined) {
+      const probe = this.auditor.register({
+        name: `${this.name} ${origin}`,
+        kind: 'undici',
+        config: this.parsed.config,
+        rawConfig: { dispatcher: this.kind, ...this.options },
+        settings: this.parsed.settings,
+        readPending: () => created.pending(),
+        lintRules: undiciLintRules,
+      });
+      const created = new OriginPool(probe, this.parsed.keepAlive, this, dispatcher);
+      probe.annotate('protocol', 'http');
+      probe.annotate('keepAliveTimeoutThresholdMs', this.parsed.keepAlive.thresholdMs);
+      this.origins.set(origin, created);
+      pool = created;
+    }
+    // Kept across the Agent dropping an idle origin and creating a new Pool for it: one record per origin.
+    pool.dispatcher = dispatcher;
+    return pool;
+  }
+
+  dispatcherFacts(): DispatcherFacts {
+    const root = this.root;
+    return { ...this.facts, shuttingDown: root.closed === true || root.destroyed === true };
+  }
+
+  fail(err: unknown): void {
+    if (!this.attached) return;
+    this.detach();
+    const text = err instanceof Error ? err.message : String(err);
+    process.emitWarning(
+      `poolaudit: auditing undici ${this.kind} ${this.name} failed (${text}); it goes on unaudited`,
+      'PoolauditWarning',
+    );
+  }
+
+  detach(): void {
+    if (!this.attached) return;
+    this.attached = false;
+    this.root.removeListener('connect', this.onConnect);
+    this.root.removeListener('connectionError', this.onConnectionError);
+    for (const pool of this.origins.values()) pool.detach();
+    this.origins.clear();
+    if (audits.get(this.root) === this) audits.delete(this.root);
+    leaveHub();
+  }
+}
+
+/** Checks `auditDispatcher()`'s options at once. */
+export function checkOptions(options: unknown): { name: string | undefined; auditor: Auditor } {
+  if (options === undefined) return { name: undefined, auditor: defaultAuditor };
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidOptionError('options', 'an object', options);
+  }
+  const o = options as { name?: unknown; auditor?: unknown };
+  if (o.name !== undefined && (typeof o.name !== 'string' || o.name.trim() === '')) {
+    throw new InvalidOptionError('name', 'a non-empty string', o.name);
+  }
+  const auditor = o.auditor ?? defaultAuditor;
+  if (typeof auditor !== 'object' || typeof (auditor as { register?: unknown }).register !== 'function') {
+    throw new InvalidOptionError('auditor', 'an Auditor from @poolaudit/core', o.auditor);
+  }
+  return { name: o.name, auditor: auditor as Auditor };
+}
+
+/**
+ * Audits an undici `Client`, `Pool`, `BalancedPool` or `Agent`: one audited pool per origin, named
+ * `<name> <origin>`, registered the first time the dispatcher connects there. Returns the same object.
+ * Auditing a dispatcher twice is a no-op. Throws `UnsupportedPoolError` for anything else and
+ * `InvalidOptionError` for bad options.
+ */
+export function auditDispatcher<T extends DispatcherLike>(
+  dispatcher: T,
+  options?: AuditDispatcherOptions,
+): T {
+  const { name, auditor } = checkOptions(options);
+  const kind = dispatcherKind(dispatcher);
+  if (kind === undefined) {
+    const expected = isLegacyWrapper(dispatcher)
+      ? 'the dispatcher itself, not the Dispatcher1Wrapper undici 8 mirrors for Node (use auditGlobalDispatcher())'
+      : 'an undici Client, Pool, BalancedPool or Agent';
+    throw new UnsupportedPoolError('@poolaudit/undici', expected, dispatcher);
+  }
+  if (audits.has(dispatcher)) return dispatcher;
+  const audit = new DispatcherAudit(
+    dispatcher,
+    kind,
+    name ?? DEFAULT_NAME,
+    auditor,
+    instanceOptions(dispatcher, kind),
+  );
+  audits.set(dispatcher, audit);
+  return dispatcher;
+}
+
+/**
+ * Takes everything `auditDispatcher()` attached off `dispatcher` (its listeners, the sockets' listeners,
+ * the channel subscriptions when it was the last audit) and leaves the auditor. Counters stay readable.
+ * Returns false when the dispatcher was not audited.
+ */
+export function detachDispatcher(dispatcher: object): boolean {
+  const audit = audits.get(dispatcher);
+  if (audit === undefined) return false;
+  audit.detach();
+  return true;
+}
+
+/** Whether `dispatcher` is audited now. */
+export function isAudited(dispatcher: object): boolean {
+  return audits.has(dispatcher);
+}

@@ -1,0 +1,141 @@
+import { endpointKey } from '@poolaudit/core';
+import type { Auditor, PoolProbe, PoolRegistration } from '@poolaudit/core';
+import type { RedisServerSettings } from '../types.js';
+import type { ClientWatch, WatchOwner } from './client-watch.js';
+import { reportFailure } from './failure.js';
+import { pendingGroup, pendingReader } from './pending.js';
+import type { PendingSource } from './pending.js';
+import { readServerSettings } from './server-settings.js';
+
+/** What every audit is set up with. */
+export interface AuditSetup {
+  readonly auditor: Auditor;
+  readonly name: string;
+  readonly readSettings: boolean;
+}
+
+/** Server settings read per auditor and endpoint: once, however many clients connect there. */
+const settingsCache = new WeakMap<Auditor, Map<string, Promise<RedisServerSettings>>>();
+
+/**
+ * What a `Redis` audit and a `Cluster` audit share: the registration, membership of the pending group,
+ * server settings, and the failure path (detach everything, report once).
+ */
+export abstract class AuditBase implements WatchOwner, PendingSource {
+  readonly probe: PoolProbe;
+  readonly name: string;
+  private readonly auditor: Auditor;
+  private readonly readSettings: boolean;
+  private readonly group: Set<PendingSource>;
+  private serverTimeoutMs: number | undefined;
+  private detached = false;
+
+  protected constructor(
+    setup: AuditSetup,
+    registration: Omit<PoolRegistration, 'name' | 'kind' | 'readPending'>,
+  ) {
+    this.name = setup.name;
+    this.auditor = setup.auditor;
+    this.readSettings = setup.readSettings;
+    this.group = pendingGroup(setup.auditor, setup.name);
+    this.probe = setup.auditor.register({
+      ...registration,
+      name: setup.name,
+      kind: 'ioredis',
+      readPending: pendingReader(this.group),
+    });
+  }
+
+  /** Commands queued while offline, right now. */
+  abstract pending(): number;
+  abstract shuttingDown(): boolean;
+  /** Removes every hook this audit placed. */
+  protected abstract unhook(): void;
+
+  /** Counts in the pending group while the client may still queue commands. */
+  protected joinGroup(): void {
+    if (!this.detached) this.group.add(this);
+  }
+
+  /** An ended client queues nothing; leaving the group lets it be collected if nobody detaches it. */
+  protected leaveGroup(): void {
+    this.group.delete(this);
+  }
+
+  ready(watch: ClientWatch): void {
+    if (!this.readSettings || watch.role === 'refresher') return;
+    const socket = watch.currentStream;
+    const { remoteAddress, remotePort } = socket ?? {};
+    const path = watch.client.options['path'];
+    const key =
+      remoteAddress !== undefined && remotePort !== undefined
+        ? endpointKey(remoteAddress, remotePort)
+        : typeof path === 'string'
+          ? path
+          : undefined;
+    if (key === undefined) return;
+    let byEndpoint = settingsCache.get(this.auditor);
+    if (!byEndpoint) {
+      byEndpoint = new Map();
+      settingsCache.set(this.auditor, byEndpoint);
+    }
+    let settings = byEndpoint.get(key);
+    if (!settings) {
+      settings = readServerSettings(watch.client, watch.client.duplicate);
+      byEndpoint.set(key, settings);
+    }
+    void settings.then(
+      (s) => this.annotate(s),
+      (err: unknown) => this.failed(err),
+    );
+  }
+
+  /** Records what the server said; across cluster nodes the shortest timeout is the one that bites. */
+  private annotate(settings: RedisServerSettings): void {
+    if (this.detached) return;
+    this.probe.annotate('serverConfigReadable', settings.configReadable);
+    const timeout = settings.serverIdleTimeoutMs;
+    if (timeout !== undefined && timeout > 0) {
+      this.serverTimeoutMs = Math.min(timeout, this.serverTimeoutMs ?? timeout);
+      this.probe.annotate('serverIdleTimeoutMs', this.serverTimeoutMs);
+    }
+    if (settings.serverMaxClients !== undefined) {
+      this.probe.annotate('serverMaxClients', settings.serverMaxClients);
+    }
+  }
+
+  failed(err: unknown): void {
+    reportFailure(this.name, err);
+    this.detach();
+  }
+
+  detach(): void {
+    if (this.detached) return;
+    this.detached = true;
+    try {
+      this.unhook();
+    } finally {
+      this.leaveGroup();
+      this.probe.unregister();
+    }
+  }
+}
+
+/** Reads the settings of one client as facts for `lintPools({ probeServers: true })`. */
+export async function settingsFacts(
+  clients: readonly ClientWatch['client'][],
+): Promise<Record<string, number | boolean>> {
+  const all = await Promise.all(clients.map((c) => readServerSettings(c, c.duplicate)));
+  const facts: Record<string, number | boolean> = {
+    serverConfigReadable: all.length > 0 && all.every((s) => s.configReadable),
+  };
+  let timeout: number | undefined;
+  for (const s of all) {
+    const t = s.serverIdleTimeoutMs;
+    // The shortest timeout that is on (0 = off) is the one that bites.
+    if (t !== undefined && (timeout === undefined || (t > 0 && (timeout === 0 || t < timeout)))) timeout = t;
+    if (s.serverMaxClients !== undefined) facts['serverMaxClients'] = s.serverMaxClients;
+  }
+  if (timeout !== undefined) facts['serverIdleTimeoutMs'] = timeout;
+  return facts;
+}

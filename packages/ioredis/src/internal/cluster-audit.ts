@@ -1,0 +1,150 @@
+import { readIoredisConfig } from '../read-config.js';
+import { ioredisLintRules } from '../lint-rules.js';
+import { AuditBase, settingsFacts } from './audit-base.js';
+import type { AuditSetup } from './audit-base.js';
+import { ClientWatch } from './client-watch.js';
+import type { ClusterInternals, RedisInternals } from './shapes.js';
+
+type Duplicate = RedisInternals['duplicate'];
+
+/** A node client with its watch and the `duplicate` wrapper that catches slot-refresh connections. */
+interface NodeHooks {
+  readonly watch: ClientWatch;
+  readonly duplicate: Duplicate;
+  readonly original: Duplicate;
+  readonly wasOwn: boolean;
+}
+
+/** Statuses in which a cluster's nodes close because the cluster itself is closing. */
+const CLOSING = new Set(['disconnecting', 'close', 'end']);
+
+/** `lib/cluster/util.ts` getConnectionName("refresher", …): the slot-refresh duplicate of a node. */
+function isRefresher(override: Readonly<Record<string, unknown>> | undefined): boolean {
+  const name = override?.['connectionName'];
+  return typeof name === 'string' && name.startsWith('ioredis-cluster(refresher)');
+}
+
+/**
+ * The audit of a `Cluster`: one registration for the whole cluster (its nodes are not separate clients),
+ * a watch per node client as it appears (`+node`) and leaves (`-node`), and a watch per slot-refresh
+ * connection, which ioredis opens with `node.duplicate()` and closes with `disconnect()` on every refresh
+ * (`lib/cluster/index.ts` getInfoFromNode).
+ */
+export class ClusterAudit extends AuditBase {
+  private readonly nodes = new Map<RedisInternals, NodeHooks>();
+  private readonly refreshers = new Map<ClientWatch, () => void>();
+
+  constructor(
+    private readonly cluster: ClusterInternals,
+    setup: AuditSetup,
+  ) {
+    const { config, settings } = readIoredisConfig(cluster.options, 'cluster');
+    super(setup, {
+      config,
+      settings,
+      rawConfig: cluster.options,
+      lintRules: ioredisLintRules,
+      probeServer: () => settingsFacts(cluster.nodes('all')),
+    });
+    cluster.on('+node', this.onNodeAdded);
+    cluster.on('-node', this.onNodeRemoved);
+    cluster.on('connecting', this.onConnecting);
+    cluster.on('end', this.onEnd);
+    if (cluster.status !== 'end') this.joinGroup();
+    for (const node of cluster.nodes('all')) this.addNode(node);
+  }
+
+  pending(): number {
+    let n = this.cluster.offlineQueue.length;
+    for (const node of this.nodes.keys()) n += node.offlineQueue.length;
+    return n;
+  }
+
+  shuttingDown(): boolean {
+    return CLOSING.has(this.cluster.status);
+  }
+
+  protected unhook(): void {
+    this.cluster.removeListener('+node', this.onNodeAdded);
+    this.cluster.removeListener('-node', this.onNodeRemoved);
+    this.cluster.removeListener('connecting', this.onConnecting);
+    this.cluster.removeListener('end', this.onEnd);
+    for (const node of [...this.nodes.keys()]) this.removeNode(node);
+    for (const [watch, onEnd] of this.refreshers) {
+      watch.client.removeListener('end', onEnd);
+      watch.detach();
+    }
+    this.refreshers.clear();
+  }
+
+  private addNode(node: RedisInternals): void {
+    if (this.nodes.has(node)) return;
+    const watch = new ClientWatch(node, 'node', this);
+    const original = node.duplicate;
+    const wasOwn = Object.prototype.hasOwnProperty.call(node, 'duplicate');
+    const duplicate = wrapDuplicate(original, this.addRefresher);
+    this.nodes.set(node, { watch, duplicate, original, wasOwn });
+    (node as { duplicate: Duplicate }).duplicate = duplicate;
+    watch.attach();
+    this.probe.count('node-added');
+  }
+
+  private removeNode(node: RedisInternals): void {
+    const hooks = this.nodes.get(node);
+    if (!hooks) return;
+    this.nodes.delete(node);
+    hooks.watch.detach();
+    const holder = node as unknown as Record<string, unknown>;
+    if (holder['duplicate'] === hooks.duplicate) {
+      if (hooks.wasOwn) holder['duplicate'] = hooks.original;
+      else Reflect.deleteProperty(holder, 'duplicate');
+    }
+  }
+
+  /** Called on the application's path (inside ioredis' refresh): never throws. */
+  private readonly addRefresher = (client: RedisInternals): void => {
+    try {
+      const watch = new ClientWatch(client, 'refresher', this);
+      const onEnd = (): void => {
+        client.removeListener('end', onEnd);
+        watch.detach();
+        this.refreshers.delete(watch);
+      };
+      this.refreshers.set(watch, onEnd);
+      client.on('end', onEnd);
+      watch.attach();
+      this.probe.count('slots-refresh');
+    } catch (err) {
+      this.failed(err);
+    }
+  };
+
+  private readonly onNodeAdded = (node: RedisInternals): void => {
+    try {
+      this.addNode(node);
+    } catch (err) {
+      this.failed(err);
+    }
+  };
+
+  private readonly onNodeRemoved = (node: RedisInternals): void => {
+    try {
+      this.removeNode(node);
+      this.probe.count('node-removed');
+    } catch (err) {
+      this.failed(err);
+    }
+  };
+
+  private readonly onConnecting = (): void => this.joinGroup();
+  private readonly onEnd = (): void => this.leaveGroup();
+}
+
+/** A node's `duplicate`: the original, then the copy is watched when it is the slot refresher. */
+function wrapDuplicate(original: Duplicate, refresher: (client: RedisInternals) => void): Duplicate {
+  return function duplicate(this: RedisInternals, override?: Readonly<Record<string, unknown>>) {
+    const copy = original.call(this, override);
+    if (isRefresher(override)) refresher(copy);
+    return copy;
+  };
+}

@@ -1,0 +1,47 @@
+import { readIoredisConfig } from '../read-config.js';
+import { ioredisLintRules } from '../lint-rules.js';
+import { AuditBase, settingsFacts } from './audit-base.js';
+import type { AuditSetup } from './audit-base.js';
+import { ClientWatch } from './client-watch.js';
+import type { RedisInternals } from './shapes.js';
+
+/** The audit of one standalone (or sentinel) `Redis`: one watch, one registration. */
+export class RedisAudit extends AuditBase {
+  private readonly watch: ClientWatch;
+
+  constructor(
+    private readonly client: RedisInternals,
+    setup: AuditSetup,
+  ) {
+    const { config, settings } = readIoredisConfig(client.options, 'redis');
+    super(setup, {
+      config,
+      settings,
+      rawConfig: client.options,
+      lintRules: ioredisLintRules,
+      probeServer: () => settingsFacts([client]),
+    });
+    this.watch = new ClientWatch(client, 'client', this);
+    client.on('connecting', this.onConnecting);
+    client.on('end', this.onEnd);
+    if (client.status !== 'end') this.joinGroup();
+    this.watch.attach();
+  }
+
+  pending(): number {
+    return this.client.offlineQueue.length;
+  }
+
+  shuttingDown(): boolean {
+    return true;
+  }
+
+  protected unhook(): void {
+    this.client.removeListener('connecting', this.onConnecting);
+    this.client.removeListener('end', this.onEnd);
+    this.watch.detach();
+  }
+
+  private readonly onConnecting = (): void => this.joinGroup();
+  private readonly onEnd = (): void => this.leaveGroup();
+}

@@ -1,0 +1,318 @@
+import { Socket } from 'node:net';
+import type { CloseReason, PoolProbe } from '@poolaudit/core';
+import { acquireStack, withAcquireStack } from './acquire-stack.js';
+import { replaceOwn } from './own-property.js';
+import { evictionRule, rejectsAtOnce } from './pool-internals.js';
+import type { Factory, PoolInternals, PooledResource } from './pool-internals.js';
+
+type Method = (this: unknown, ...args: unknown[]) => unknown;
+/** Which wrapped call a `_destroy` happens inside. */
+type DestroyContext = 'destroy' | 'evict' | null;
+type Closure = readonly [CloseReason, string | undefined];
+
+const IGNORE = (): void => undefined;
+const VALIDATION_FAILED: Closure = ['error', 'validate'];
+const USER_DESTROY: Closure = ['other', 'destroy'];
+const UNKNOWN_DESTROY: Closure = ['other', undefined];
+
+/**
+ * The audit of one generic-pool instance: wrappers installed on that instance (and on a stand-in for its
+ * factory), translating what the pool does into probe calls. Nothing is patched on a prototype; `detach()`
+ * puts every original back.
+ */
+export class PoolAudit {
+  private active = true;
+  /** `factory.create` calls so far: a `_destroy` or `acquire` that started one is told apart by it. */
+  private creates = 0;
+  private context: DestroyContext = null;
+  private cleared = false;
+  private readonly restores: (() => void)[] = [];
+  /** Probe keys for resources that are not objects (a pool of numbers, say). */
+  private readonly primitiveKeys = new Map<unknown, object>();
+  private readonly onCreateError = (): void => this.probe.count('create-error');
+  private readonly onDestroyError = (): void => this.probe.count('destroy-error');
+
+  constructor(
+    private readonly pool: PoolInternals,
+    private readonly probe: PoolProbe,
+    private readonly socketOf: (resource: unknown) => Socket | null | undefined,
+    private readonly leakDetection: boolean,
+    private readonly failed: (err: unknown) => void,
+  ) {}
+
+  /** Counts what the pool already holds (and is creating), then hooks it. */
+  attach(): void {
+    const { pool } = this;
+    this.adoptResources();
+    const now = this.probe.now();
+    for (const resource of pool._resourceLoans.keys()) this.probe.acquired(this.keyOf(resource), now, false);
+    // Creates already under way (a new pool's `min` fill, started by its constructor) went to the user's
+    // factory: their resources are adopted once the pool has added them (the tracked promise settles
+    // right after, L320–328), before the pool can hand them out.
+    for (const operation of pool._factoryCreateOperations as ReadonlySet<PromiseLike<unknown>>) {
+      void operation.then(() => {
+        if (this.active) this.adoptResources();
+      }, IGNORE);
+    }
+
+    const hook = (key: string, make: (original: Method) => Method): void => {
+      const original = (pool as unknown as Record<string, Method>)[key];
+      if (original) this.restores.push(replaceOwn(pool, key, make(original)));
+    };
+    hook('acquire', (original) => wrap(this, original, (args, w) => this.acquire(original, args, w)));
+    hook('release', (original) => wrap(this, original, (args) => this.release(original, args)));
+    hook('destroy', (original) => wrap(this, original, (args) => this.destroy(original, args)));
+    hook('_destroy', (original) => wrap(this, original, (args) => this.destroyed(original, args)));
+    hook('_evict', (original) => wrap(this, original, (args) => this.within('evict', original, args)));
+    hook('clear', (original) =>
+      wrap(this, original, (args) => {
+        this.cleared = true;
+        this.probe.count('clear');
+        return Reflect.apply(original, this.pool, args);
+      }),
+    );
+    hook('drain', (original) =>
+      wrap(this, original, (args) => {
+        this.probe.count('drain');
+        return Reflect.apply(original, this.pool, args);
+      }),
+    );
+    this.restores.push(replaceOwn(pool, '_factory', this.standInFactory(pool._factory)));
+    pool.on('factoryCreateError', this.onCreateError);
+    pool.on('factoryDestroyError', this.onDestroyError);
+    this.restores.push(() => {
+      pool.removeListener('factoryCreateError', this.onCreateError);
+      pool.removeListener('factoryDestroyError', this.onDestroyError);
+    });
+  }
+
+  /** Tells the probe about every resource of the pool (the ledger ignores ones it knows). */
+  private adoptResources(): void {
+    for (const pooled of this.pool._allObjects) this.opened(pooled.obj, undefined);
+  }
+
+  /** Puts every original back; wrappers still referenced elsewhere become pass-throughs. */
+  detach(): void {
+    if (!this.active) return;
+    this.active = false;
+    for (const restore of this.restores.reverse()) restore();
+    this.restores.length = 0;
+    this.probe.unregister();
+  }
+
+  /** True while `self` is the audited pool and the audit is on. */
+  auditing(self: unknown): boolean {
+    return this.active && self === this.pool;
+  }
+
+  // ── acquire / release / destroy ────────────────────────────────────────────────────────────────
+
+  private acquire(original: Method, args: unknown[], wrapper: Method): unknown {
+    const { pool, probe } = this;
+    let early: boolean;
+    let idle: number;
+    let creates: number;
+    let startedAt: number;
+    let stack: Error | undefined;
+    try {
+      early = rejectsAtOnce(pool);
+      idle = pool._availableObjects.length;
+      creates = this.creates;
+      startedAt = probe.acquireStart();
+      if (this.leakDetection) stack = acquireStack(wrapper);
+    } catch (err) {
+      this.fail(err);
+      return Reflect.apply(original, pool, args);
+    }
+    let promise: unknown;
+    try {
+      promise = Reflect.apply(original, pool, args);
+    } catch (err) {
+      probe.acquireFailed(startedAt, false, false);
+      throw err;
+    }
+    try {
+      // An early rejection ('pool is draining', 'max waitingClients count exceeded') gets no handler from
+      // us: one would mark it handled, and an application that ignores it must still see it unhandled.
+      if (early) probe.acquireFailed(startedAt, false, false);
+      else {
+        // Go's WaitCount: the acquire found nothing idle and started no resource of its own, so it waits
+        // for another caller's release (or for a resource someone else is creating).
+        const queued = idle === 0 && this.creates === creates;
+        // Queued requests already carry the queue's own rejection handler (`lib/Queue.js` L22), so ours
+        // changes nothing about unhandled rejections; it runs before the caller's (attached first).
+        void (promise as PromiseLike<unknown>).then(
+          (resource) => this.acquired(resource, startedAt, queued, stack),
+          (err: unknown) => {
+            const timedOut = (err as { name?: unknown } | null)?.name === 'TimeoutError';
+            probe.acquireFailed(startedAt, queued || timedOut, timedOut);
+          },
+        );
+      }
+    } catch (err) {
+      this.fail(err);
+    }
+    return promise;
+  }
+
+  private acquired(resource: unknown, startedAt: number, queued: boolean, stack: Error | undefined): void {
+    const key = this.keyOf(resource);
+    if (stack) withAcquireStack(stack, () => this.probe.acquired(key, startedAt, queued));
+    else this.probe.acquired(key, startedAt, queued);
+  }
+
+  private release(original: Method, args: unknown[]): unknown {
+    const resource = args[0];
+    const lent = this.pool._resourceLoans.has(resource);
+    const result = Reflect.apply(original, this.pool, args);
+    if (lent) this.probe.released(this.keyOf(resource));
+    return result;
+  }
+
+  private destroy(original: Method, args: unknown[]): unknown {
+    return this.pool._resourceLoans.has(args[0])
+      ? this.within('destroy', original, args)
+      : Reflect.apply(original, this.pool, args);
+  }
+
+  private within(context: DestroyContext, original: Method, args: unknown[]): unknown {
+    const previous = this.context;
+    this.context = context;
+    try {
+      return Reflect.apply(original, this.pool, args);
+    } finally {
+      this.context = previous;
+    }
+  }
+
+  // ── create and destroy ─────────────────────────────────────────────────────────────────────────
+
+  /**
+   * A stand-in for the pool's factory (`pool._factory`, which the pool calls as `this._factory.create()`),
+   * so that the user's factory object, which other pools may share, is left untouched. Every call goes to
+   * the user's factory with the user's factory as `this`.
+   */
+  private standInFactory(factory: Factory): Factory {
+    const standIn = Object.create(factory) as Factory;
+    Object.defineProperty(standIn, 'create', {
+      value: (...args: unknown[]): unknown =>
+        this.active ? this.create(factory, args) : Reflect.apply(factory.create, factory, args),
+    });
+    Object.defineProperty(standIn, 'destroy', {
+      value: (...args: unknown[]): unknown => Reflect.apply(factory.destroy, factory, args),
+    });
+    if (factory.validate !== undefined) {
+      Object.defineProperty(standIn, 'validate', {
+        value: (...args: unknown[]): unknown => Reflect.apply(factory.validate as Method, factory, args),
+      });
+    }
+    return standIn;
+  }
+
+  private create(factory: Factory, args: unknown[]): unknown {
+    this.creates++;
+    const startedAt = this.probe.now();
+    const result = Reflect.apply(factory.create, factory, args);
+    try {
+      if (isThenable(result)) void result.then((resource) => this.opened(resource, startedAt), IGNORE);
+      else this.opened(result, startedAt);
+    } catch (err) {
+      this.fail(err);
+    }
+    return result;
+  }
+
+  private opened(resource: unknown, connectStartedAt: number | undefined): void {
+    let socket: Socket | null = null;
+    try {
+      const found = this.socketOf(resource);
+      if (found instanceof Socket) socket = found;
+    } catch {
+      this.probe.count('socket-of-error');
+    }
+    const key = this.keyOf(resource);
+    if (connectStartedAt === undefined) this.probe.opened(key, { socket });
+    else this.probe.opened(key, { socket, connectStartedAt });
+  }
+
+  /** Around generic-pool's `_destroy`, the single choke point of every destroy. */
+  private destroyed(original: Method, args: unknown[]): unknown {
+    const pooled = args[0] as PooledResource;
+    let closure: Closure;
+    try {
+      closure = this.closure(pooled);
+    } catch (err) {
+      this.fail(err);
+      return Reflect.apply(original, this.pool, args);
+    }
+    const creates = this.creates;
+    try {
+      return Reflect.apply(original, this.pool, args);
+    } finally {
+      // `_destroy` ends with `_ensureMinimum()` (L150): a create started inside it replaces this resource.
+      const refills = this.creates - creates;
+      this.probe.closed(this.keyOf(pooled.obj), closure[0], closure[1]);
+      this.primitiveKeys.delete(pooled.obj);
+      if (refills > 0) {
+        this.probe.count('min-refill', refills);
+        if (closure[1] === 'idleTimeoutMillis') this.probe.count('idle-closed-below-min');
+      }
+    }
+  }
+
+  /** Why `_destroy` was called, read before it runs (it marks the resource invalid). */
+  private closure(pooled: PooledResource): Closure {
+    // Only a failed validation on borrow invalidates a resource before destroying it (L184–186).
+    if (pooled.state === 'INVALID') return VALIDATION_FAILED;
+    if (this.context === 'evict') {
+      // The evictor has already taken it out of the idle list (L392): it saw one more.
+      const seen = this.pool._availableObjects.length + 1;
+      return ['idleTimeout', evictionRule(this.pool._config, pooled, seen, Date.now())];
+    }
+    if (this.context === 'destroy') return USER_DESTROY;
+    // clear() destroys the idle resources once pending creates have settled, asynchronously (L619–636).
+    if (this.cleared) return ['shutdown', this.pool._draining ? 'drain' : 'clear'];
+    return UNKNOWN_DESTROY;
+  }
+
+  /** The object the probe knows a resource by: itself, or a stand-in for a primitive. */
+  private keyOf(resource: unknown): object {
+    if ((typeof resource === 'object' && resource !== null) || typeof resource === 'function') {
+      return resource;
+    }
+    let key = this.primitiveKeys.get(resource);
+    if (!key) {
+      key = {};
+      this.primitiveKeys.set(resource, key);
+    }
+    return key;
+  }
+
+  /** Auditing itself failed: the pool goes on unaudited, exactly as before. */
+  private fail(err: unknown): void {
+    this.detach();
+    this.failed(err);
+  }
+}
+
+/**
+ * A wrapper that runs `audited` when called on the audited pool while the audit is on, and the original
+ * otherwise (another receiver, or after `detach()` for anyone still holding the wrapper). It carries the
+ * original's name.
+ */
+function wrap(
+  audit: PoolAudit,
+  original: Method,
+  audited: (args: unknown[], wrapper: Method) => unknown,
+): Method {
+  const wrapper = function (this: unknown, ...args: unknown[]): unknown {
+    if (!audit.auditing(this)) return Reflect.apply(original, this, args);
+    return audited(args, wrapper);
+  };
+  Object.defineProperty(wrapper, 'name', { value: original.name });
+  return wrapper;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}

@@ -23,9 +23,15 @@ module.exports = {
     {
       ...shared,
       displayName: 'integration',
-      testMatch: ['<rootDir>/packages/*/test/**/*.int.test.ts', '<rootDir>/test/**/*.int.test.ts'],
+      testMatch: [
+        '<rootDir>/packages/*/test/**/*.int.test.ts',
+        '<rootDir>/test/**/*.int.test.ts',
+        '<rootDir>/examples/*/test/**/*.int.test.ts',
+      ],
     },
   ],
+  // Real servers and real timeouts (an 800 ms request gap, a server restart): jest's 5 s is too tight.
+  testTimeout: 30_000,
   // Integration tests count sockets in the kernel's table: one file at a time keeps those counts honest.
   maxWorkers: 1,
   reporters: ['default', '<rootDir>/scripts/summary-reporter.js'],

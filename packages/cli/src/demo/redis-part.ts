@@ -1,0 +1,56 @@
+import { createAuditor } from '@poolaudit/core';
+import { auditRedis } from '@poolaudit/ioredis';
+import Redis from 'ioredis';
+import type { DemoConsole } from './console.js';
+import { kernelTimeWait, pause } from './console.js';
+
+const REQUEST_EVERY_MS = 50;
+
+/** A service that creates (and disconnects) a Redis client per request, then the same load on one shared client. */
+export async function redisPart(
+  out: DemoConsole,
+  host: string,
+  port: number,
+): Promise<{ createdBefore: number; createdAfter: number }> {
+  out.line(
+    `  A Redis client created and disconnected per request, a request every ${REQUEST_EVERY_MS} ms, 4 s:`,
+  );
+  const before = await run(out, host, port, 4, false);
+  out.findings('Findings', before.findings);
+  out.line();
+  out.line('  Applying the advice: one client, created at startup and shared. Same load, 3 s:');
+  const after = await run(out, host, port, 3, true);
+  out.findings('Findings', after.findings);
+  return { createdBefore: before.created, createdAfter: after.created };
+}
+
+async function run(out: DemoConsole, host: string, port: number, seconds: number, shared: boolean) {
+  const auditor = createAuditor();
+  const client = (): Redis =>
+    auditRedis(new Redis({ host, port, lazyConnect: false }), { name: 'cache', auditor });
+  const sharedClient = shared ? client() : undefined;
+  try {
+    const started = Date.now();
+    let endpoint: string | undefined;
+    for (let second = 1; second <= seconds; second++) {
+      while (Date.now() < started + second * 1000) {
+        const c = sharedClient ?? client();
+        await c.get('poolaudit:demo');
+        if (!sharedClient) c.disconnect();
+        await pause(REQUEST_EVERY_MS);
+      }
+      const snapshot = auditor.snapshot();
+      const stats = snapshot.pools[0]?.stats;
+      endpoint ??= snapshot.endpoints[0]?.endpoint;
+      if (!stats) continue;
+      out.line(
+        `  ${String(second).padStart(2)}s commands ${stats.acquired} · connections opened ${stats.created} · ` +
+          `closed here first ${stats.closedBy.local} · TIME_WAIT→${endpoint ?? '?'}: ours ${stats.timeWait.footprint}, ` +
+          `kernel ${endpoint === undefined ? 'n/a' : ((await kernelTimeWait(endpoint)) ?? 'n/a')}`,
+      );
+    }
+    return { findings: auditor.findings(), created: auditor.snapshot().pools[0]?.stats.created ?? 0 };
+  } finally {
+    sharedClient?.disconnect();
+  }
+}

@@ -1,0 +1,12 @@
+export { main, USAGE } from './main.js';
+export type { Io } from './main.js';
+export { runLint } from './commands/lint.js';
+export type { LintFormat } from './commands/lint.js';
+export { runSockets, socketRows } from './commands/sockets.js';
+export type { EndpointRow, SocketsOptions } from './commands/sockets.js';
+export { runDoctor } from './commands/doctor.js';
+export { ConfigFileError, loadConfigFile } from './config-file.js';
+export { KINDS } from './kinds.js';
+export type { KindSpec } from './kinds.js';
+export { demoServers, runDemo } from './demo/run-demo.js';
+export type { DemoServers } from './demo/run-demo.js';

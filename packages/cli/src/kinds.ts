@@ -1,0 +1,25 @@
+import type { LintRule, OptionSchema } from '@poolaudit/core';
+import { genericPoolLintRules, genericPoolOptionSchema } from '@poolaudit/generic-pool';
+import { ioredisLintRules, ioredisOptionSchema } from '@poolaudit/ioredis';
+import { mysql2LintRules, mysql2OptionSchema } from '@poolaudit/mysql2';
+import { httpAgentOptionSchema, undiciLintRules, undiciOptionSchema } from '@poolaudit/undici';
+
+/** What the linter knows of one kind of pool: the options it accepts and the rules it checks. */
+export interface KindSpec {
+  readonly options: OptionSchema;
+  readonly rules: readonly LintRule[];
+}
+
+/** Every kind a config file may name, with the rules its adapter package contributes. */
+export const KINDS: Readonly<Record<string, KindSpec>> = {
+  mysql2: { options: mysql2OptionSchema, rules: mysql2LintRules },
+  'generic-pool': { options: genericPoolOptionSchema, rules: genericPoolLintRules },
+  undici: { options: undiciOptionSchema, rules: undiciLintRules },
+  'http-agent': { options: httpAgentOptionSchema, rules: undiciLintRules },
+  ioredis: { options: ioredisOptionSchema, rules: ioredisLintRules },
+};
+
+/** Every pool rule, once. */
+export function allPoolRules(): LintRule[] {
+  return [...new Set(Object.values(KINDS).flatMap((k) => k.rules))];
+}

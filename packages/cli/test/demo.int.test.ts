@@ -1,0 +1,22 @@
+import { runDemo } from '../src/index.js';
+
+describe('poolaudit demo', () => {
+  it('shows churn, then no churn once the advice is applied, and ends by itself', async () => {
+    let out = '';
+    const code = await runDemo({ out: (t) => (out += t), err: (t) => (out += t) });
+    expect(code).toBe(0);
+    const summary = out.slice(out.indexOf('━━ Summary'));
+    const mysql = /MySQL: (\d+) connections closed by the idle cap → (\d+) after the advice/.exec(summary);
+    const http = /HTTP: (\d+) connections opened → (\d+) after the advice/.exec(summary);
+    const redis = /Redis: (\d+) connections opened → (\d+) after the advice/.exec(summary);
+    expect(Number(mysql?.[1])).toBeGreaterThan(50);
+    expect(Number(mysql?.[2])).toBe(0);
+    expect(Number(http?.[1])).toBeGreaterThan(10);
+    expect(Number(http?.[2])).toBe(1);
+    expect(Number(redis?.[1])).toBeGreaterThan(20);
+    expect(Number(redis?.[2])).toBe(1);
+    expect(out).toContain('[warning] max-idle-churn');
+    expect(out).toContain('[warning] client-per-request');
+    expect(out).toContain("the server's Keep-Alive: timeout=1 hint");
+  }, 90_000);
+});

@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+import { main } from '../src/index.js';
+
+const examples = join(__dirname, '../../../examples/lint');
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t) });
+  return { code, out, err };
+}
+
+describe('poolaudit CLI', () => {
+  it('prints usage, and exits 2 on no command, an unknown command or a bad flag', async () => {
+    expect((await run('--help')).out).toContain('Usage: poolaudit <command>');
+    expect((await run()).code).toBe(2);
+    const unknown = await run('frobnicate');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('unknown command "frobnicate"');
+    const flag = await run('lint', '--format', 'xml', 'x.json');
+    expect(flag.code).toBe(2);
+    expect(flag.err).toContain('--format must be text, json or sarif, got xml');
+    expect((await run('sockets', '--top', '0')).err).toContain('--top must be a positive integer, got 0');
+  });
+
+  it('lint prints the findings of a config file and exits 1 on errors', async () => {
+    const { code, out } = await run('lint', join(examples, 'pools.yaml'));
+    expect(code).toBe(1);
+    for (const id of [
+      'mysql2/max-idle-below-limit',
+      'mysql2/max-connections-exceeded',
+      'generic-pool/min-with-hard-idle-timeout',
+      'undici/keep-alive-disabled',
+      'http-agent/keep-alive-off',
+    ]) {
+      expect(out).toContain(id);
+    }
+    expect(out).toMatch(/1 error\(s\), \d+ warning\(s\)/);
+  });
+
+  it('lint exits 0 on a file without errors', async () => {
+    const { code, out } = await run('lint', join(examples, 'pools.json'));
+    expect(code).toBe(0);
+    expect(out).toBe('No problems found.\n');
+  });
+
+  it('lint --format json and sarif are machine-readable', async () => {
+    const json = JSON.parse((await run('lint', '--format', 'json', join(examples, 'pools.yaml'))).out) as {
+      findings: { code: string; severity: string }[];
+    };
+    expect(json.findings.filter((f) => f.severity === 'error').map((f) => f.code)).toEqual([
+      'mysql2/max-connections-exceeded',
+    ]);
+    const sarif = JSON.parse((await run('lint', '--format', 'sarif', join(examples, 'pools.yaml'))).out) as {
+      version: string;
+      runs: { results: { ruleId: string; level: string }[]; tool: { driver: { rules: { id: string }[] } } }[];
+    };
+    expect(sarif.version).toBe('2.1.0');
+    const results = sarif.runs[0]!.results;
+    expect(results.length).toBe(json.findings.length);
+    expect(results.find((r) => r.ruleId === 'mysql2/max-connections-exceeded')?.level).toBe('error');
+    expect(sarif.runs[0]!.tool.driver.rules.map((r) => r.id)).toContain('undici/keep-alive-disabled');
+  });
+
+  it('a bad file gets one clear line with the path, never a stack trace', async () => {
+    const missing = await run('lint', join(examples, 'nope.yaml'));
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/^poolaudit: .*nope\.yaml: cannot read the file: ENOENT/);
+    expect(missing.err).not.toContain('    at ');
+  });
+
+  it('doctor --json reports the sysctls with their sources', async () => {
+    const { code, out } = await run('doctor', '--json');
+    expect(code).toBe(0);
+    const report = JSON.parse(out) as { sysctls: { ipLocalPortRange: { name: string; source: string } } };
+    expect(report.sysctls.ipLocalPortRange.name).toBe('net.ipv4.ip_local_port_range');
+    expect(report.sysctls.ipLocalPortRange.source).toBe('proc');
+  });
+});

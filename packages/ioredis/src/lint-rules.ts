@@ -147,8 +147,27 @@ const serverIdleTimeout: LintRule = {
   },
 };
 
+/** A client created per request, seen in the audit's own evidence (core's `client-per-request` finding). */
+const clientPerRequest: LintRule = {
+  id: 'ioredis/client-per-request',
+  kind: 'ioredis',
+  severity: 'warning',
+  description:
+    'A Redis client created per request: one connection (and one TIME_WAIT) per request instead of one per service.',
+  check({ snapshot }) {
+    const finding = snapshot?.findings.find((f) => f.code === 'client-per-request');
+    if (!finding) return undefined;
+    return {
+      message: `The audit saw ${String(finding.evidence['clientsCreated'])} clients created under ${snapshot?.name ?? 'this name'} in one TIME_WAIT window: ${finding.message}`,
+      evidence: finding.evidence,
+      fix: 'Create the Redis client once at startup and share it; ioredis pipelines every caller over one connection.',
+    };
+  },
+};
+
 /** The startup-lint rules for ioredis clients (subject kind `ioredis`). */
 export const ioredisLintRules: readonly LintRule[] = [
+  clientPerRequest,
   slotsRefreshShort,
   unboundedOfflineWait,
   serverIdleTimeout,

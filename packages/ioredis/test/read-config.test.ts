@@ -1,5 +1,5 @@
 import { InvalidOptionError, lint } from '@poolaudit/core';
-import type { LintSubject } from '@poolaudit/core';
+import type { LintSubject, PoolSnapshot } from '@poolaudit/core';
 import { ioredisLintRules, ioredisOptionSchema, readIoredisConfig } from '../src/index.js';
 
 const subject = (
@@ -46,6 +46,23 @@ describe('readIoredisConfig', () => {
 });
 
 describe('ioredis lint rules', () => {
+  it('report a client created per request from the audit evidence, and nothing without it', () => {
+    const finding = {
+      code: 'client-per-request',
+      severity: 'warning' as const,
+      pool: 'cache',
+      message: '30 ioredis clients named cache were created.',
+      evidence: { clientsCreated: 30 },
+      advice: 'share one',
+    };
+    const snapshot = { name: 'cache', findings: [finding] } as unknown as PoolSnapshot;
+    const [found] = lint([{ ...subject({}), snapshot }], ioredisLintRules);
+    expect(found?.code).toBe('ioredis/client-per-request');
+    expect(found?.message).toContain('30 clients created under cache');
+    const quiet = { name: 'cache', findings: [] } as unknown as PoolSnapshot;
+    expect(lint([{ ...subject({}), snapshot: quiet }], ioredisLintRules)).toEqual([]);
+  });
+
   it('warn about a short slotsRefreshInterval, and only then', () => {
     const [finding] = lint([subject({ slotsRefreshInterval: 1000 })], ioredisLintRules);
     expect(finding?.code).toBe('ioredis/slots-refresh-interval-short');

@@ -1,0 +1,295 @@
+'use strict';
+/**
+ * Raw vs audited, per adapter: the same workload through a pool that nobody audits and through the same kind
+ * of pool audited with a fresh auditor, alternated A/B over several rounds in one process.
+ *
+ * Each arm of a round builds its own pool (and, when audited, its own `createAuditor()` and audit), warms it
+ * up, measures for a fixed time at a fixed concurrency, then shuts it down (and detaches). Nothing of one
+ * arm is left in the process for the next: in particular undici's diagnostics channels, which the undici
+ * adapter subscribes to, have no subscriber during a raw arm.
+ */
+const { fork } = require('node:child_process');
+const { once } = require('node:events');
+const { join } = require('node:path');
+const { performance } = require('node:perf_hooks');
+const { quantileSorted, spread } = require('./lib/stats.js');
+
+const LOOPBACK = '127.0.0.1';
+/** Latency samples kept per arm; more operations than this are counted but not sampled. */
+const MAX_SAMPLES = 4_000_000;
+const samples = new Float64Array(MAX_SAMPLES);
+
+/**
+ * Runs `op` from `concurrency` callers in a loop until `durationMs` has passed (operations in flight then
+ * finish and count). Returns operations per second and latency quantiles (ms).
+ */
+async function drive(op, concurrency, durationMs, record) {
+  let n = 0;
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const deadline = started + durationMs;
+  const caller = async () => {
+    for (;;) {
+      const t0 = performance.now();
+      if (t0 >= deadline) return;
+      await op();
+      if (record) {
+        if (n < MAX_SAMPLES) samples[n] = performance.now() - t0;
+      }
+      n++;
+    }
+  };
+  const callers = [];
+  for (let i = 0; i < concurrency; i++) callers.push(caller());
+  await Promise.all(callers);
+  const elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  if (!record) return { ops: n, elapsedMs };
+  const sorted = samples.slice(0, Math.min(n, MAX_SAMPLES)).sort();
+  return {
+    ops: n,
+    elapsedMs,
+    opsPerSec: (n / elapsedMs) * 1000,
+    p50Ms: quantileSorted(sorted, 0.5),
+    p99Ms: quantileSorted(sorted, 0.99),
+    // This process's CPU time (all its threads) per operation: the work done here, which other load on
+    // the machine disturbs far less than it disturbs throughput.
+    cpuUsPerOp: (cpu.user + cpu.system) / n,
+  };
+}
+
+/** Acquires counted by every pool of the auditor: proof that the audited arm really recorded. */
+function recorded(auditor) {
+  const snapshot = auditor.snapshot();
+  let acquired = 0;
+  let created = 0;
+  for (const pool of snapshot.pools) {
+    acquired += pool.stats.acquired;
+    created += pool.stats.created;
+  }
+  return { pools: snapshot.pools.length, acquired, created };
+}
+
+// ── the four workloads ─────────────────────────────────────────────────────────────────────────────
+
+function mysql2Workload() {
+  const mysql = require('mysql2');
+  const { auditPool, detach } = require('@poolaudit/mysql2');
+  return {
+    name: 'mysql2',
+    description: "pool.query('SELECT 1'), connectionLimit 50, maxIdle 50, 50 callers",
+    async open() {
+      return mysql.createPool({
+        host: LOOPBACK,
+        port: 3306,
+        user: 'root',
+        password: '',
+        database: 'test',
+        connectionLimit: 50,
+        maxIdle: 50,
+        waitForConnections: true,
+      });
+    },
+    audit: (pool, auditor) => auditPool(pool, { name: 'bench mysql2', auditor }),
+    op: (pool) => () =>
+      new Promise((resolve, reject) => {
+        pool.query('SELECT 1', (err, rows) => (err ? reject(err) : resolve(rows)));
+      }),
+    async close(pool) {
+      await new Promise((resolve) => pool.end(() => resolve()));
+    },
+    detach: (pool) => detach(pool),
+  };
+}
+
+function ioredisWorkload() {
+  const Redis = require('ioredis');
+  const { auditRedis, detachRedis } = require('@poolaudit/ioredis');
+  return {
+    name: 'ioredis',
+    description: 'GET of an absent key, one client, 50 callers',
+    async open() {
+      return new Redis({ host: LOOPBACK, port: 6379, lazyConnect: true, maxRetriesPerRequest: 1 });
+    },
+    audit: (client, auditor) => auditRedis(client, { name: 'bench ioredis', auditor }),
+    async ready(client) {
+      await client.connect();
+    },
+    op: (client) => () => client.get('poolaudit:bench:absent'),
+    async close(client) {
+      await client.quit();
+    },
+    detach: (client) => detachRedis(client),
+  };
+}
+
+function undiciWorkload(origin) {
+  const { Pool } = require('undici');
+  const { auditDispatcher, detachDispatcher } = require('@poolaudit/undici');
+  return {
+    name: 'undici',
+    description: 'GET / of a node:http server in its own process, Pool connections 50, 50 callers',
+    async open() {
+      return new Pool(origin, { connections: 50 });
+    },
+    audit: (pool, auditor) => auditDispatcher(pool, { name: 'bench undici', auditor }),
+    op: (pool) => () => pool.request({ path: '/', method: 'GET' }).then((res) => res.body.text()),
+    async close(pool) {
+      await pool.close();
+    },
+    detach: (pool) => detachDispatcher(pool),
+  };
+}
+
+function genericPoolWorkload() {
+  const { createPool } = require('generic-pool');
+  const { auditPool, detach } = require('@poolaudit/generic-pool');
+  return {
+    name: 'generic-pool',
+    description: 'acquire() + release() of a plain object, max 50, 50 callers',
+    async open() {
+      return createPool(
+        { create: async () => ({ id: Math.random() }), destroy: async () => undefined },
+        { max: 50, min: 0 },
+      );
+    },
+    audit: (pool, auditor) => auditPool(pool, { name: 'bench generic-pool', auditor }),
+    op: (pool) => async () => {
+      const resource = await pool.acquire();
+      await pool.release(resource);
+    },
+    async close(pool) {
+      await pool.drain();
+      await pool.clear();
+    },
+    detach: (pool) => detach(pool),
+  };
+}
+
+/** One arm: open (and audit), warm up, measure, then shut down (and detach). */
+async function arm(workload, audited, o, createAuditor) {
+  const pool = await workload.open();
+  let auditor;
+  if (audited) {
+    auditor = createAuditor({ logger: { info() {}, warn() {} } });
+    workload.audit(pool, auditor);
+  }
+  try {
+    if (workload.ready) await workload.ready(pool);
+    const op = workload.op(pool);
+    // No forced GC here: a full collection shrinks V8's young generation, and the measured arm would then
+    // run with far more scavenges than the pool would ever see in production.
+    await drive(op, o.concurrency, o.warmupMs, false);
+    const result = await drive(op, o.concurrency, o.roundMs, true);
+    if (auditor) result.recorded = recorded(auditor);
+    return result;
+  } finally {
+    await workload.close(pool);
+    if (audited) workload.detach(pool);
+  }
+}
+
+/** A child process running the HTTP server; resolves with its origin and a stop function. */
+async function startHttpServer() {
+  const child = fork(join(__dirname, 'http-server.js'), [], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const [message] = await once(child, 'message');
+  return {
+    origin: `http://${LOOPBACK}:${message.port}`,
+    async stop() {
+      const exited = once(child, 'exit');
+      child.disconnect();
+      const timer = setTimeout(() => child.kill(), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * Runs every selected adapter. `o`: rounds, roundMs, warmupMs, concurrency, adapters (names), progress(line).
+ * Per adapter: every round's raw and audited figures and the audited/raw ratios' median, min and max.
+ */
+async function runAdapters(o) {
+  const { createAuditor } = require('@poolaudit/core');
+  const server = o.adapters.includes('undici') ? await startHttpServer() : undefined;
+  const all = {
+    mysql2: mysql2Workload,
+    ioredis: ioredisWorkload,
+    undici: () => undiciWorkload(server.origin),
+    'generic-pool': genericPoolWorkload,
+  };
+  const results = [];
+  try {
+    for (const name of o.adapters) {
+      let workload;
+      try {
+        workload = all[name]();
+      } catch (err) {
+        results.push({ adapter: name, error: `could not load: ${err.message}` });
+        continue;
+      }
+      try {
+        results.push(await runOne(workload, o, createAuditor));
+      } catch (err) {
+        o.progress(`${name}: failed: ${err.stack ?? err}`);
+        results.push({ adapter: name, error: String(err.message ?? err) });
+      }
+    }
+  } finally {
+    if (server) await server.stop();
+  }
+  return results;
+}
+
+async function runOne(workload, o, createAuditor) {
+  o.progress(`${workload.name}: warming up both arms`);
+  // One unmeasured pass through each arm first, so that both are compiled before round 1.
+  await arm(workload, false, { ...o, roundMs: o.warmupMs }, createAuditor);
+  await arm(workload, true, { ...o, roundMs: o.warmupMs }, createAuditor);
+  const rounds = [];
+  for (let r = 0; r < o.rounds; r++) {
+    const auditedFirst = r % 2 === 1;
+    const order = auditedFirst ? [true, false] : [false, true];
+    const round = { round: r + 1, first: auditedFirst ? 'audited' : 'raw' };
+    for (const audited of order) {
+      round[audited ? 'audited' : 'raw'] = await arm(workload, audited, o, createAuditor);
+    }
+    round.throughputRatio = round.audited.opsPerSec / round.raw.opsPerSec;
+    round.p99Ratio = round.audited.p99Ms / round.raw.p99Ms;
+    round.cpuRatio = round.audited.cpuUsPerOp / round.raw.cpuUsPerOp;
+    o.progress(
+      `${workload.name} round ${r + 1}/${o.rounds}: raw ${Math.round(round.raw.opsPerSec)} ops/s ` +
+        `p99 ${round.raw.p99Ms.toFixed(3)} ms, audited ${Math.round(round.audited.opsPerSec)} ops/s ` +
+        `p99 ${round.audited.p99Ms.toFixed(3)} ms (x${round.throughputRatio.toFixed(3)}, p99 x${round.p99Ratio.toFixed(3)}, ` +
+        `cpu/op ${round.raw.cpuUsPerOp.toFixed(2)} -> ${round.audited.cpuUsPerOp.toFixed(2)} µs)`,
+    );
+    rounds.push(round);
+  }
+  return {
+    adapter: workload.name,
+    workload: workload.description,
+    concurrency: o.concurrency,
+    roundMs: o.roundMs,
+    raw: {
+      opsPerSec: spread(rounds.map((r) => r.raw.opsPerSec)),
+      p99Ms: spread(rounds.map((r) => r.raw.p99Ms)),
+      p50Ms: spread(rounds.map((r) => r.raw.p50Ms)),
+      cpuUsPerOp: spread(rounds.map((r) => r.raw.cpuUsPerOp)),
+    },
+    audited: {
+      opsPerSec: spread(rounds.map((r) => r.audited.opsPerSec)),
+      p99Ms: spread(rounds.map((r) => r.audited.p99Ms)),
+      p50Ms: spread(rounds.map((r) => r.audited.p50Ms)),
+      cpuUsPerOp: spread(rounds.map((r) => r.audited.cpuUsPerOp)),
+    },
+    throughputRatio: spread(rounds.map((r) => r.throughputRatio)),
+    p99Ratio: spread(rounds.map((r) => r.p99Ratio)),
+    cpuRatio: spread(rounds.map((r) => r.cpuRatio)),
+    addedCpuUsPerOp: spread(rounds.map((r) => r.audited.cpuUsPerOp - r.raw.cpuUsPerOp)),
+    rounds,
+  };
+}
+
+module.exports = { runAdapters, drive };

@@ -1,0 +1,419 @@
+'use strict';
+/**
+ * What auditing costs, measured against the raw pools: one harness, four sections.
+ *
+ *   adapters   raw vs audited, per adapter, alternated A/B over several rounds (bench/adapters.js)
+ *   hot-path   ns a probe adds per acquire/release cycle (bench/hot-path.js, own process)
+ *   memory     heap growth after 1M and 2M audited operations (bench/memory.js, own process, --expose-gc)
+ *   host-scan  the 250,000-socket table scan (bench/host-scan.js --json, own process)
+ *
+ *   npm run bench                       build, then every section, readable tables
+ *   npm run --silent bench -- --json    the same, one JSON document on stdout
+ *   node bench/run.js --only adapters --adapters mysql2,undici --rounds 5 --round-ms 1000
+ *
+ * Options: --json, --only <sections>, --adapters <names>, --rounds <n> (7), --round-ms <ms> (1500),
+ * --warmup-ms <ms> (400), --concurrency <n> (50), --out <file> (bench/results/latest.json).
+ * Needs the built packages (`npx turbo run build`), MariaDB on 127.0.0.1:3306 (root, no password, database
+ * `test`) and Redis on 127.0.0.1:6379. Progress goes to stderr; the tables or the JSON to stdout.
+ */
+const { execFile } = require('node:child_process');
+const { mkdirSync, writeFileSync } = require('node:fs');
+const os = require('node:os');
+const { dirname, join, resolve } = require('node:path');
+const { round, roundSpread } = require('./lib/stats.js');
+
+const args = process.argv.slice(2);
+
+const SECTIONS = ['adapters', 'hot-path', 'memory', 'host-scan'];
+const ADAPTERS = ['mysql2', 'ioredis', 'undici', 'generic-pool'];
+const TARGETS = {
+  throughputRatio: 0.98,
+  p99Ratio: 1.05,
+  addedNsPerCycle: 300,
+  heapGrowthMB: 1,
+  scanMs: 150,
+  blockedMs: 5,
+};
+
+const flag = (name) => args.includes(name);
+const value = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
+};
+const list = (name, all) => {
+  const v = value(name, undefined);
+  if (v === undefined) return all;
+  const picked = v.split(',').map((s) => s.trim());
+  for (const p of picked) {
+    if (!all.includes(p)) throw new Error(`${name}: unknown "${p}" (one of ${all.join(', ')})`);
+  }
+  return picked;
+};
+
+const json = flag('--json');
+const sections = list('--only', SECTIONS);
+const options = {
+  adapters: list('--adapters', ADAPTERS),
+  rounds: Number(value('--rounds', 7)),
+  roundMs: Number(value('--round-ms', 1500)),
+  warmupMs: Number(value('--warmup-ms', 400)),
+  concurrency: Number(value('--concurrency', 50)),
+  progress: (line) => process.stderr.write(`bench: ${line}\n`),
+};
+const out = resolve(value('--out', join(__dirname, 'results', 'latest.json')));
+
+/** Runs a Node script in its own process and parses the JSON it prints (its last JSON document). */
+function child(script, scriptArgs, nodeArgs = []) {
+  return new Promise((resolvePromise, reject) => {
+    execFile(
+      process.execPath,
+      [...nodeArgs, join(__dirname, script), ...scriptArgs],
+      { maxBuffer: 64 * 1024 * 1024, timeout: 10 * 60 * 1000 },
+      (err, stdout, stderr) => {
+        if (stderr) process.stderr.write(stderr);
+        if (err) return reject(new Error(`${script} failed: ${err.message}`));
+        try {
+          resolvePromise(JSON.parse(stdout));
+        } catch (parseErr) {
+          reject(new Error(`${script} printed no JSON: ${parseErr.message}`));
+        }
+      },
+    );
+  });
+}
+
+const verdict = (ok) => (ok ? 'PASS' : 'MISS');
+
+function judge(result) {
+  const checks = [];
+  for (const a of result.adapters ?? []) {
+    if (a.error) {
+      checks.push({ target: `${a.adapter} ran`, value: a.error, pass: false });
+      continue;
+    }
+    checks.push({
+      target: `${a.adapter} throughput ratio >= ${TARGETS.throughputRatio}`,
+      value: round(a.throughputRatio.median, 3),
+      pass: a.throughputRatio.median >= TARGETS.throughputRatio,
+    });
+    checks.push({
+      target: `${a.adapter} p99 ratio <= ${TARGETS.p99Ratio}`,
+      value: round(a.p99Ratio.median, 3),
+      pass: a.p99Ratio.median <= TARGETS.p99Ratio,
+    });
+  }
+  const h = result.hotPath;
+  if (h) {
+    checks.push({
+      target: `added ns per acquire/release <= ${TARGETS.addedNsPerCycle}`,
+      value: h.addedNsPerCycle.median,
+      pass: h.addedNsPerCycle.median <= TARGETS.addedNsPerCycle,
+    });
+  }
+  const m = result.memory;
+  if (m) {
+    checks.push({
+      target: `heap growth after ${m.ops / 1e6}M probe ops < ${TARGETS.heapGrowthMB} MB`,
+      value: m.probe.growthAfter1xMB,
+      pass: m.probe.growthAfter1xMB < TARGETS.heapGrowthMB,
+    });
+    checks.push({
+      target: `heap growth after ${(2 * m.ops) / 1e6}M probe ops < ${TARGETS.heapGrowthMB} MB`,
+      value: m.probe.growthAfter2xMB,
+      pass: m.probe.growthAfter2xMB < TARGETS.heapGrowthMB,
+    });
+    checks.push({
+      target: `heap growth after ${m.ops / 1e6}M audited generic-pool ops < ${TARGETS.heapGrowthMB} MB`,
+      value: m.genericPool.audited.growthMB,
+      pass: m.genericPool.audited.growthMB < TARGETS.heapGrowthMB,
+    });
+  }
+  const s = result.hostScan;
+  if (s) {
+    const lines = s.lines.toLocaleString('en');
+    checks.push({
+      target: `${lines}-socket scan, observer (worker kept) <= ${TARGETS.scanMs} ms`,
+      value: s.observerScanMs.p50,
+      pass: s.observerScanMs.p50 <= TARGETS.scanMs,
+    });
+    checks.push({
+      target: `  main thread blocked meanwhile <= ${TARGETS.blockedMs} ms`,
+      value: s.observerMainThreadBlockedMs.p50,
+      pass: s.observerMainThreadBlockedMs.p50 <= TARGETS.blockedMs,
+    });
+    checks.push({
+      target: `${lines}-socket scan, readSocketTable (new worker) <= ${TARGETS.scanMs} ms`,
+      value: s.workerScanMs.p50,
+      pass: s.workerScanMs.p50 <= TARGETS.scanMs,
+    });
+    checks.push({
+      target: `  main thread blocked meanwhile <= ${TARGETS.blockedMs} ms`,
+      value: s.workerMainThreadBlockedMs.p50,
+      pass: s.workerMainThreadBlockedMs.p50 <= TARGETS.blockedMs,
+    });
+  }
+  return checks;
+}
+
+// ── readable output ────────────────────────────────────────────────────────────────────────────────
+
+function table(header, rows) {
+  const cells = [header, ...rows].map((r) => r.map((c) => String(c)));
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
+  const line = (r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join(
+    '\n',
+  );
+}
+
+const fmtInt = (n) => Math.round(n).toLocaleString('en');
+const fmtRatio = (s) => `${s.median.toFixed(3)} (${s.min.toFixed(3)}–${s.max.toFixed(3)})`;
+
+function render(result, checks) {
+  const parts = [];
+  const env = result.environment;
+  parts.push(
+    `poolaudit benchmarks, ${result.startedAt}: Node ${env.node}, ${env.cpus} × ${env.cpuModel}, ` +
+      `load average ${env.loadAverageBefore.join(' ')} before, ${env.loadAverageAfter.join(' ')} after`,
+  );
+  if (result.adapters) {
+    const o = result.options;
+    parts.push(
+      '',
+      `Raw vs audited: ${o.rounds} rounds of ${o.roundMs} ms per arm (after ${o.warmupMs} ms warm-up), ` +
+        `${o.concurrency} callers, A/B alternated; ratios are audited/raw per round: median (min–max)`,
+    );
+    const rows = [];
+    for (const a of result.adapters) {
+      if (a.error) {
+        rows.push([a.adapter, 'error', a.error, '', '', '', '', '', '']);
+        continue;
+      }
+      rows.push([
+        a.adapter,
+        fmtInt(a.raw.opsPerSec.median),
+        fmtInt(a.audited.opsPerSec.median),
+        fmtRatio(a.throughputRatio),
+        verdict(a.throughputRatio.median >= TARGETS.throughputRatio),
+        a.raw.p99Ms.median.toFixed(3),
+        a.audited.p99Ms.median.toFixed(3),
+        fmtRatio(a.p99Ratio),
+        verdict(a.p99Ratio.median <= TARGETS.p99Ratio),
+      ]);
+    }
+    parts.push(
+      table(
+        [
+          'adapter',
+          'raw ops/s',
+          'audited ops/s',
+          `ratio (≥ ${TARGETS.throughputRatio})`,
+          '',
+          'raw p99 ms',
+          'audited p99 ms',
+          `p99 ratio (≤ ${TARGETS.p99Ratio})`,
+          '',
+        ],
+        rows,
+      ),
+    );
+    parts.push(
+      '',
+      'CPU time of this process per operation (µs; less disturbed by other load than throughput), no target',
+      table(
+        ['adapter', 'raw µs/op', 'audited µs/op', 'added µs/op', 'ratio'],
+        result.adapters
+          .filter((a) => !a.error)
+          .map((a) => [
+            a.adapter,
+            a.raw.cpuUsPerOp.median.toFixed(2),
+            a.audited.cpuUsPerOp.median.toFixed(2),
+            `${a.addedCpuUsPerOp.median.toFixed(2)} (${a.addedCpuUsPerOp.min.toFixed(2)}–${a.addedCpuUsPerOp.max.toFixed(2)})`,
+            fmtRatio(a.cpuRatio),
+          ]),
+      ),
+    );
+    for (const a of result.adapters) if (!a.error) parts.push(`  ${a.adapter}: ${a.workload}`);
+  }
+  if (result.hotPath) {
+    const h = result.hotPath;
+    parts.push(
+      '',
+      `Hot path: acquireStart + acquired + released, ${h.iterations.toLocaleString('en')} cycles × ${h.runs} runs, median ns per cycle`,
+      table(
+        ['loop', 'ns/cycle'],
+        [
+          ['empty loop', h.nsPerCycle.empty],
+          ['disabled auditor probe', h.nsPerCycle.disabled],
+          ['audited probe', h.nsPerCycle.audited],
+        ],
+      ),
+      `added by the probe: ${h.addedNsPerCycle.median} ns (min ${h.addedNsPerCycle.min}, max ${h.addedNsPerCycle.max}) ` +
+        `≤ ${TARGETS.addedNsPerCycle} ns: ${verdict(h.addedNsPerCycle.median <= TARGETS.addedNsPerCycle)}` +
+        `  (recorded ${h.recordedAcquires.toLocaleString('en')} of ${h.expectedAcquires.toLocaleString('en')} acquires)`,
+    );
+  }
+  if (result.memory) {
+    const m = result.memory;
+    const t = TARGETS.heapGrowthMB;
+    parts.push(
+      '',
+      `Memory: heapUsed after forced GC, growth in MB (< ${t} MB)`,
+      table(
+        ['workload', `after ${m.ops / 1e6}M ops`, `after ${(2 * m.ops) / 1e6}M ops`, ''],
+        [
+          [
+            `probe: acquire/release + ${m.probe.connectionsOpened.toLocaleString('en')} open/close`,
+            m.probe.growthAfter1xMB,
+            m.probe.growthAfter2xMB,
+            verdict(m.probe.growthAfter1xMB < t && m.probe.growthAfter2xMB < t),
+          ],
+          ['control: same loop, disabled auditor', m.control.growthAfter1xMB, m.control.growthAfter2xMB, ''],
+          [
+            'generic-pool audited, 50 callers',
+            m.genericPool.audited.growthMB,
+            '',
+            verdict(m.genericPool.audited.growthMB < t),
+          ],
+          ['generic-pool raw, 50 callers', m.genericPool.raw.growthMB, '', ''],
+        ],
+      ),
+    );
+  }
+  if (result.hostScan) {
+    const s = result.hostScan;
+    const row = (name, st, target) => [
+      name,
+      st.p50,
+      st.min,
+      st.max,
+      target === undefined ? '' : `${verdict(st.p50 <= target)} (≤ ${target})`,
+    ];
+    parts.push(
+      '',
+      `Host scan (bench/host-scan.js): ${s.lines.toLocaleString('en')}-line synthetic /proc/net/tcp ` +
+        `(${(s.bytes / 1e6).toFixed(1)} MB), ${s.runs} runs, ms`,
+      table(
+        ['', 'p50', 'min', 'max', ''],
+        [
+          row('observeHost refresh, worker kept', s.observerScanMs, TARGETS.scanMs),
+          row('  main thread blocked (max loop delay)', s.observerMainThreadBlockedMs, TARGETS.blockedMs),
+          row('readSocketTable, new worker per scan', s.workerScanMs, TARGETS.scanMs),
+          row('  main thread blocked (max loop delay)', s.workerMainThreadBlockedMs, TARGETS.blockedMs),
+          row('readSocketTable inline (blocks all along)', s.inlineScanMs),
+          row('no scan: max loop delay (noise floor)', s.idleLoopDelayMs),
+          row('new worker, unfiltered', s.unfilteredWorkerScanMs),
+          row('  main thread blocked (max loop delay)', s.unfilteredMainThreadBlockedMs),
+          row(`ss -Htan state time-wait (${s.ssTimeWaitLines} lines)`, s.ssTimeWaitMs),
+        ],
+      ),
+    );
+  }
+  const missed = checks.filter((c) => !c.pass);
+  parts.push(
+    '',
+    `Targets: ${checks.length - missed.length} of ${checks.length} met` +
+      (missed.length ? `; missed: ${missed.map((c) => `${c.target.trim()} (${c.value})`).join('; ')}` : ''),
+    `JSON: ${out}`,
+  );
+  return parts.join('\n');
+}
+
+// ── main ───────────────────────────────────────────────────────────────────────────────────────────
+
+function environment() {
+  const cpus = os.cpus();
+  return {
+    node: process.version,
+    platform: `${process.platform} ${os.release()}`,
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    loadAverageBefore: os.loadavg().map((n) => round(n, 2)),
+  };
+}
+
+async function main() {
+  const result = {
+    startedAt: new Date().toISOString(),
+    environment: environment(),
+    targets: TARGETS,
+    options: {
+      sections,
+      adapters: options.adapters,
+      rounds: options.rounds,
+      roundMs: options.roundMs,
+      warmupMs: options.warmupMs,
+      concurrency: options.concurrency,
+    },
+  };
+  if (sections.includes('adapters')) {
+    const { runAdapters } = require('./adapters.js');
+    const adapters = await runAdapters(options);
+    result.adapters = adapters.map((a) => {
+      if (a.error) return a;
+      return {
+        ...a,
+        raw: {
+          opsPerSec: roundSpread(a.raw.opsPerSec, 0),
+          p50Ms: roundSpread(a.raw.p50Ms, 4),
+          p99Ms: roundSpread(a.raw.p99Ms, 4),
+          cpuUsPerOp: roundSpread(a.raw.cpuUsPerOp, 3),
+        },
+        audited: {
+          opsPerSec: roundSpread(a.audited.opsPerSec, 0),
+          p50Ms: roundSpread(a.audited.p50Ms, 4),
+          p99Ms: roundSpread(a.audited.p99Ms, 4),
+          cpuUsPerOp: roundSpread(a.audited.cpuUsPerOp, 3),
+        },
+        throughputRatio: roundSpread(a.throughputRatio, 4),
+        p99Ratio: roundSpread(a.p99Ratio, 4),
+        cpuRatio: roundSpread(a.cpuRatio, 4),
+        addedCpuUsPerOp: roundSpread(a.addedCpuUsPerOp, 3),
+        rounds: a.rounds.map((r) => ({
+          ...r,
+          throughputRatio: round(r.throughputRatio, 4),
+          p99Ratio: round(r.p99Ratio, 4),
+          cpuRatio: round(r.cpuRatio, 4),
+          raw: roundArm(r.raw),
+          audited: roundArm(r.audited),
+        })),
+      };
+    });
+  }
+  if (sections.includes('hot-path')) {
+    options.progress('hot path');
+    result.hotPath = await child('hot-path.js', ['--json']);
+  }
+  if (sections.includes('memory')) {
+    options.progress('memory');
+    result.memory = await child('memory.js', ['--json'], ['--expose-gc']);
+  }
+  if (sections.includes('host-scan')) {
+    options.progress('host scan (bench/host-scan.js --json)');
+    result.hostScan = await child('host-scan.js', ['--json']);
+  }
+  result.environment.loadAverageAfter = os.loadavg().map((n) => round(n, 2));
+  result.finishedAt = new Date().toISOString();
+  const checks = judge(result);
+  result.checks = checks.map((c) => ({ ...c, target: c.target.trim(), verdict: verdict(c.pass) }));
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else process.stdout.write(`${render(result, checks)}\n`);
+}
+
+function roundArm(a) {
+  return {
+    ...a,
+    opsPerSec: round(a.opsPerSec, 0),
+    elapsedMs: round(a.elapsedMs, 1),
+    p50Ms: round(a.p50Ms, 4),
+    p99Ms: round(a.p99Ms, 4),
+    cpuUsPerOp: round(a.cpuUsPerOp, 3),
+  };
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -5,6 +5,7 @@ export { booleanOption, numberOption } from './lint/option-readers.js';
 export type { OptionSchema, OptionType } from './lint/option-readers.js';
 export { endpointKey, parseEndpoint } from './endpoint.js';
 export { InvalidOptionError, UnsupportedPoolError } from './errors.js';
+export { wrapInstanceMethod } from './instance-method.js';
 export { defaultPortRange, platformTimeWaitSeconds } from './platform.js';
 export { redactConfig, redactUrl } from './redact.js';
 export { formatDBStats, formatGoDuration } from './report/db-stats.js';

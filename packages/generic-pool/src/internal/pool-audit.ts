@@ -1,7 +1,7 @@
 import { Socket } from 'node:net';
+import { wrapInstanceMethod } from '@poolaudit/core';
 import type { CloseReason, PoolProbe } from '@poolaudit/core';
 import { acquireStack, withAcquireStack } from './acquire-stack.js';
-import { replaceOwn } from './own-property.js';
 import { evictionRule, rejectsAtOnce } from './pool-internals.js';
 import type { Factory, PoolInternals, PooledResource } from './pool-internals.js';
 
@@ -55,9 +55,9 @@ export class PoolAudit {
       }, IGNORE);
     }
 
+    const methods = pool as unknown as Record<string, Method>;
     const hook = (key: string, make: (original: Method) => Method): void => {
-      const original = (pool as unknown as Record<string, Method>)[key];
-      if (original) this.restores.push(replaceOwn(pool, key, make(original)));
+      if (methods[key]) this.restores.push(wrapInstanceMethod(methods, key, make));
     };
     hook('acquire', (original) => wrap(this, original, (args, w) => this.acquire(original, args, w)));
     hook('release', (original) => wrap(this, original, (args) => this.release(original, args)));
@@ -77,7 +77,7 @@ export class PoolAudit {
         return Reflect.apply(original, this.pool, args);
       }),
     );
-    this.restores.push(replaceOwn(pool, '_factory', this.standInFactory(pool._factory)));
+    this.restores.push(wrapInstanceMethod(pool, '_factory', (factory) => this.standInFactory(factory)));
     pool.on('factoryCreateError', this.onCreateError);
     pool.on('factoryDestroyError', this.onDestroyError);
     this.restores.push(() => {

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { wrapInstanceMethod } from '@poolaudit/core';
 import type { CloseReason, PoolProbe } from '@poolaudit/core';
 import type { CommandLike, QueueLike, RedisInternals } from './shapes.js';
 
@@ -54,26 +55,14 @@ export class ClientWatch {
   private offlineWaiting = 0;
   private oldestOfflineAt = 0;
   private attached = false;
-
-  private readonly originalSend: SendCommand;
-  private readonly ownSend: boolean;
-  private readonly originalDisconnect: Disconnect;
-  private readonly ownDisconnect: boolean;
-  private readonly sendCommand: SendCommand;
-  private readonly disconnect: Disconnect;
+  /** Undoes the `sendCommand` and `disconnect` wrappers, in that order. */
+  private readonly restores: (() => void)[] = [];
 
   constructor(
     readonly client: RedisInternals,
     readonly role: ClientRole,
     private readonly owner: WatchOwner,
-  ) {
-    this.originalSend = client.sendCommand;
-    this.ownSend = Object.prototype.hasOwnProperty.call(client, 'sendCommand');
-    this.originalDisconnect = client.disconnect;
-    this.ownDisconnect = Object.prototype.hasOwnProperty.call(client, 'disconnect');
-    this.sendCommand = wrapSendCommand(this, this.originalSend);
-    this.disconnect = wrapDisconnect(this, this.originalDisconnect);
-  }
+  ) {}
 
   /** The probe this client records into. */
   get probe(): PoolProbe {
@@ -87,8 +76,10 @@ export class ClientWatch {
 
   attach(): void {
     const { client } = this;
-    (client as { sendCommand: SendCommand }).sendCommand = this.sendCommand;
-    (client as { disconnect: Disconnect }).disconnect = this.disconnect;
+    this.restores.push(
+      wrapInstanceMethod(client, 'sendCommand', (original) => wrapSendCommand(this, original)),
+      wrapInstanceMethod(client, 'disconnect', (original) => wrapDisconnect(this, original)),
+    );
     client.on('connecting', this.onConnecting);
     client.on('connect', this.onConnect);
     client.on('ready', this.onReady);
@@ -105,8 +96,7 @@ export class ClientWatch {
     if (!this.attached) return;
     this.attached = false;
     const { client } = this;
-    restore(client, 'sendCommand', this.sendCommand, this.originalSend, this.ownSend);
-    restore(client, 'disconnect', this.disconnect, this.originalDisconnect, this.ownDisconnect);
+    for (const restore of this.restores.splice(0)) restore();
     client.removeListener('connecting', this.onConnecting);
     client.removeListener('connect', this.onConnect);
     client.removeListener('ready', this.onReady);
@@ -317,18 +307,4 @@ function wrapDisconnect(watch: ClientWatch, original: Disconnect): Disconnect {
     watch.intent = args[0] === true ? 'reconnect' : 'disconnect';
     original.apply(this, args);
   };
-}
-
-/** Puts back what was there before: the original own property, or nothing (the prototype's method). */
-function restore(
-  target: object,
-  key: 'sendCommand' | 'disconnect',
-  wrapper: unknown,
-  original: unknown,
-  wasOwn: boolean,
-): void {
-  const holder = target as Record<string, unknown>;
-  if (holder[key] !== wrapper) return;
-  if (wasOwn) holder[key] = original;
-  else Reflect.deleteProperty(holder, key);
 }

@@ -1,3 +1,4 @@
+import { wrapInstanceMethod } from '@poolaudit/core';
 import { readIoredisConfig } from '../read-config.js';
 import { ioredisLintRules } from '../lint-rules.js';
 import { AuditBase, settingsFacts } from './audit-base.js';
@@ -7,12 +8,10 @@ import type { ClusterInternals, RedisInternals } from './shapes.js';
 
 type Duplicate = RedisInternals['duplicate'];
 
-/** A node client with its watch and the `duplicate` wrapper that catches slot-refresh connections. */
+/** A node's watch and the undo of its `duplicate` wrapper (the one that catches slot-refresh connections). */
 interface NodeHooks {
   readonly watch: ClientWatch;
-  readonly duplicate: Duplicate;
-  readonly original: Duplicate;
-  readonly wasOwn: boolean;
+  readonly restoreDuplicate: () => void;
 }
 
 /** Statuses in which a cluster's nodes close because the cluster itself is closing. */
@@ -80,11 +79,10 @@ export class ClusterAudit extends AuditBase {
   private addNode(node: RedisInternals): void {
     if (this.nodes.has(node)) return;
     const watch = new ClientWatch(node, 'node', this);
-    const original = node.duplicate;
-    const wasOwn = Object.prototype.hasOwnProperty.call(node, 'duplicate');
-    const duplicate = wrapDuplicate(original, this.addRefresher);
-    this.nodes.set(node, { watch, duplicate, original, wasOwn });
-    (node as { duplicate: Duplicate }).duplicate = duplicate;
+    const restoreDuplicate = wrapInstanceMethod(node, 'duplicate', (original) =>
+      wrapDuplicate(original, this.addRefresher),
+    );
+    this.nodes.set(node, { watch, restoreDuplicate });
     watch.attach();
     this.probe.count('node-added');
   }
@@ -94,11 +92,7 @@ export class ClusterAudit extends AuditBase {
     if (!hooks) return;
     this.nodes.delete(node);
     hooks.watch.detach();
-    const holder = node as unknown as Record<string, unknown>;
-    if (holder['duplicate'] === hooks.duplicate) {
-      if (hooks.wasOwn) holder['duplicate'] = hooks.original;
-      else Reflect.deleteProperty(holder, 'duplicate');
-    }
+    hooks.restoreDuplicate();
   }
 
   /** Called on the application's path (inside ioredis' refresh): never throws. */

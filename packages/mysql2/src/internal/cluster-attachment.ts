@@ -1,5 +1,5 @@
+import { wrapInstanceMethod } from '@poolaudit/core';
 import type { Auditor } from '@poolaudit/core';
-import { wrapInstanceMethod } from './instance-method.js';
 import type { PoolAttachment } from './pool-attachment.js';
 import { reportFailure } from './report-failure.js';
 import type { CorePool, CorePoolCluster } from './shapes.js';

@@ -1,8 +1,7 @@
-import { endpointKey } from '@poolaudit/core';
+import { endpointKey, wrapInstanceMethod } from '@poolaudit/core';
 import type { PoolProbe } from '@poolaudit/core';
 import { classifyRemoval, isIdle, unwatchConnection, watchConnection, watchOf } from './connection-watch.js';
 import type { ConnectionOwner, WatchedConnection } from './connection-watch.js';
-import { wrapInstanceMethod } from './instance-method.js';
 import { reportFailure } from './report-failure.js';
 import type { CorePool, CorePoolConnection } from './shapes.js';
 

@@ -92,6 +92,14 @@ export interface PoolProbe {
   acquireStart(): number;
   /** An acquire got `conn`. `queued` is true when it had to wait for a connection (Go `WaitCount`). */
   acquired(conn: object, startedAt: number, queued: boolean): void;
+  /**
+   * A connection already in use (since its `acquired`) carries one more request: a multiplexed connection
+   * (Redis, HTTP/2) taking another command before the previous ones are answered. Counts the use
+   * (`acquired`, uses per connection) and nothing else: no clock read, no wait timing, no allocation. The
+   * connection's in-use period, its use time and its leak hold time still run from `acquired` to `released`.
+   * Ignored for a connection that is not in use.
+   */
+  used(conn: object): void;
   /** An acquire failed. `timedOut` counts it in `timeouts`. */
   acquireFailed(startedAt: number, queued: boolean, timedOut: boolean): void;
   /** `conn` went back to the pool. */

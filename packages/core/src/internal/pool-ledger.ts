@@ -248,6 +248,14 @@ export class PoolLedger {
     if (this.host.leakDetectionThresholdMs > 0) conn.stack = new Error('acquired here').stack;
   }
 
+  /** One more request on a connection already in use: counted as a use, with no clock read. */
+  onUsed(key: object): void {
+    const conn = this.conns.get(key);
+    if (!conn || !conn.inUse) return;
+    conn.uses++;
+    this.acquiredCount++;
+  }
+
   onAcquireFailed(startedAt: number, queued: boolean, timedOut: boolean): void {
     const now = this.host.clock();
     const second = this.second(now);

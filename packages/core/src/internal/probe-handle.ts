@@ -50,6 +50,15 @@ export class ProbeHandle implements PoolProbe {
     }
   }
 
+  used(conn: object): void {
+    if (!this.live) return;
+    try {
+      this.ledger.onUsed(conn);
+    } catch (err) {
+      this.ledger.fail(err);
+    }
+  }
+
   acquireFailed(startedAt: number, queued: boolean, timedOut: boolean): void {
     if (!this.live) return;
     try {
@@ -108,6 +117,7 @@ export const NOOP_PROBE: PoolProbe = Object.freeze({
   opened: () => undefined,
   acquireStart: () => 0,
   acquired: () => undefined,
+  used: () => undefined,
   acquireFailed: () => undefined,
   released: () => undefined,
   closed: () => undefined,

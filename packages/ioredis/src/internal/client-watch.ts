@@ -210,6 +210,11 @@ export class ClientWatch {
             this.offlineWaiting--;
           }
         }
+        if (startedAt === undefined && this.inUse) {
+          // One more command on a connection already awaiting replies: a use, with no clock read.
+          probe.used(socket);
+          return;
+        }
         this.inUse = true;
         // A command that waited offline waited for the connection to come up, not for a free one: its wait
         // goes into the wait timings but not into WaitCount, which would read as pool saturation.

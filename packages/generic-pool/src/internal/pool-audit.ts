@@ -3,12 +3,34 @@ import { wrapInstanceMethod } from '@poolaudit/core';
 import type { CloseReason, PoolProbe } from '@poolaudit/core';
 import { acquireStack, withAcquireStack } from './acquire-stack.js';
 import { evictionRule, rejectsAtOnce } from './pool-internals.js';
-import type { Factory, PoolInternals, PooledResource } from './pool-internals.js';
+import type { Factory, PoolInternals, PooledResource, WaitingQueue } from './pool-internals.js';
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 /** Which wrapped call a `_destroy` happens inside. */
 type DestroyContext = 'destroy' | 'evict' | null;
 type Closure = readonly [CloseReason, string | undefined];
+
+/**
+ * One audited `acquire()` call, from the wrapper until its request (generic-pool's `ResourceRequest`, the
+ * object it queues) is handed a resource or fails.
+ */
+interface AcquireCall {
+  /** The request the call queued; none when `acquire()` rejected at once. */
+  request: object | undefined;
+  startedAt: number;
+  stack: Error | undefined;
+  /** Idle resources and creates so far when the call began (for `queued`). */
+  idle: number;
+  creates: number;
+  /** `acquire()` rejects at once, queueing nothing ('pool is draining', 'max waitingClients count exceeded'). */
+  early: boolean;
+  /** Handed a resource before `acquire()` returned. */
+  settled: boolean;
+  /** For a request still waiting once `acquire()` returned: whether it queued (Go `WaitCount`). */
+  queued: boolean;
+  /** The audited `acquire()` this one runs inside (one started from a factory's `create`), if any. */
+  outer: AcquireCall | null;
+}
 
 const IGNORE = (): void => undefined;
 const VALIDATION_FAILED: Closure = ['error', 'validate'];
@@ -31,6 +53,14 @@ export class PoolAudit {
   private readonly primitiveKeys = new Map<unknown, object>();
   private readonly onCreateError = (): void => this.probe.count('create-error');
   private readonly onDestroyError = (): void => this.probe.count('destroy-error');
+  /** The `acquire()` calls running right now, innermost first (linked by `outer`). */
+  private current: AcquireCall | null = null;
+  /** Reused by every `acquire()` that is not nested in another: the common case allocates nothing. */
+  private readonly spare: AcquireCall = newCall();
+  /** The request the pool's queue gave out last (read by the dispatch wrapper). */
+  private dequeued: unknown;
+  /** Requests still waiting after their `acquire()` returned. */
+  private readonly waiting = new WeakMap<object, AcquireCall>();
 
   constructor(
     private readonly pool: PoolInternals,
@@ -59,8 +89,10 @@ export class PoolAudit {
     const hook = (key: string, make: (original: Method) => Method): void => {
       if (methods[key]) this.restores.push(wrapInstanceMethod(methods, key, make));
     };
-    hook('acquire', (original) => wrap(this, original, (args, w) => this.acquire(original, args, w)));
-    hook('release', (original) => wrap(this, original, (args) => this.release(original, args)));
+    hook('acquire', (original) => this.acquireWrapper(original));
+    hook('release', (original) => this.releaseWrapper(original));
+    hook('_dispatchPooledResourceToNextWaitingClient', (original) => this.dispatchWrapper(original));
+    this.hookQueue(pool._waitingClientsQueue);
     hook('destroy', (original) => wrap(this, original, (args) => this.destroy(original, args)));
     hook('_destroy', (original) => wrap(this, original, (args) => this.destroyed(original, args)));
     hook('_evict', (original) => wrap(this, original, (args) => this.within('evict', original, args)));
@@ -107,52 +139,153 @@ export class PoolAudit {
 
   // ── acquire / release / destroy ────────────────────────────────────────────────────────────────
 
-  private acquire(original: Method, args: unknown[], wrapper: Method): unknown {
+  /**
+   * `acquire(priority)`: takes the start time (and the caller's stack) and lets the pool queue its request.
+   * The resource is observed where the pool hands it over (`dispatchWrapper`), synchronously; no handler is
+   * chained onto the caller's promise unless the pool has an acquire timeout to report.
+   */
+  private acquireWrapper(original: Method): Method {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const audit = this;
+    const wrapper = function (this: unknown, priority: unknown): unknown {
+      if (!audit.auditing(this)) return original.call(this, priority);
+      return audit.acquire(original, priority, wrapper);
+    };
+    Object.defineProperty(wrapper, 'name', { value: original.name });
+    return wrapper;
+  }
+
+  private acquire(original: Method, priority: unknown, wrapper: Method): unknown {
     const { pool, probe } = this;
-    let early: boolean;
-    let idle: number;
-    let creates: number;
-    let startedAt: number;
-    let stack: Error | undefined;
+    const outer = this.current;
+    let call: AcquireCall;
     try {
-      early = rejectsAtOnce(pool);
-      idle = pool._availableObjects.length;
-      creates = this.creates;
-      startedAt = probe.acquireStart();
-      if (this.leakDetection) stack = acquireStack(wrapper);
+      call = outer === null ? this.spare : newCall();
+      call.request = undefined;
+      call.settled = false;
+      call.outer = outer;
+      call.early = rejectsAtOnce(pool);
+      call.idle = pool._availableObjects.length;
+      call.creates = this.creates;
+      call.startedAt = probe.acquireStart();
+      call.stack = this.leakDetection ? acquireStack(wrapper) : undefined;
     } catch (err) {
       this.fail(err);
-      return Reflect.apply(original, pool, args);
+      return original.call(pool, priority);
     }
+    this.current = call;
     let promise: unknown;
     try {
-      promise = Reflect.apply(original, pool, args);
+      promise = original.call(pool, priority);
     } catch (err) {
-      probe.acquireFailed(startedAt, false, false);
+      probe.acquireFailed(call.startedAt, false, false);
       throw err;
+    } finally {
+      this.current = outer;
     }
     try {
-      // An early rejection ('pool is draining', 'max waitingClients count exceeded') gets no handler from
-      // us: one would mark it handled, and an application that ignores it must still see it unhandled.
-      if (early) probe.acquireFailed(startedAt, false, false);
-      else {
-        // Go's WaitCount: the acquire found nothing idle and started no resource of its own, so it waits
-        // for another caller's release (or for a resource someone else is creating).
-        const queued = idle === 0 && this.creates === creates;
-        // Queued requests already carry the queue's own rejection handler (`lib/Queue.js` L22), so ours
-        // changes nothing about unhandled rejections; it runs before the caller's (attached first).
-        void (promise as PromiseLike<unknown>).then(
-          (resource) => this.acquired(resource, startedAt, queued, stack),
-          (err: unknown) => {
-            const timedOut = (err as { name?: unknown } | null)?.name === 'TimeoutError';
-            probe.acquireFailed(startedAt, queued || timedOut, timedOut);
-          },
-        );
-      }
+      const { request } = call;
+      // An early rejection gets no handler from us: one would mark it handled, and an application that
+      // ignores it must still see it unhandled.
+      if (call.early) probe.acquireFailed(call.startedAt, false, false);
+      else if (request !== undefined && !call.settled) this.wait(request, call, promise);
     } catch (err) {
       this.fail(err);
     }
     return promise;
+  }
+
+  /** A request that did not get a resource inside its `acquire()`: kept until it is handed one or fails. */
+  private wait(request: object, call: AcquireCall, promise: unknown): void {
+    const waiting = call === this.spare ? { ...call, outer: null } : call;
+    waiting.outer = null;
+    // Go's WaitCount: the acquire found nothing idle and started no resource of its own, so it waits
+    // for another caller's release (or for a resource someone else is creating).
+    waiting.queued = waiting.idle === 0 && this.creates === waiting.creates;
+    this.waiting.set(request, waiting);
+    // A queued request is only ever rejected by its acquire timeout (`lib/ResourceRequest.js`
+    // `_fireTimeout`). It already carries the queue's own rejection handler (`lib/Queue.js` L22), so ours
+    // changes nothing about unhandled rejections.
+    if (this.pool._config.acquireTimeoutMillis !== undefined) {
+      void (promise as PromiseLike<unknown>).then(undefined, (err: unknown) => {
+        this.rejected(request, err);
+      });
+    }
+  }
+
+  private rejected(request: object, err: unknown): void {
+    const waiting = this.waiting.get(request);
+    if (waiting === undefined) return;
+    this.waiting.delete(request);
+    const timedOut = (err as { name?: unknown } | null)?.name === 'TimeoutError';
+    this.probe.acquireFailed(waiting.startedAt, waiting.queued || timedOut, timedOut);
+  }
+
+  /** Wraps the pool's queue of requests (an object of this pool alone) to learn which request is served. */
+  private hookQueue(queue: WaitingQueue): void {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const audit = this;
+    this.restores.push(
+      wrapInstanceMethod(queue, 'enqueue', (original) => {
+        const enqueue = function (this: WaitingQueue, request: object, priority: unknown): void {
+          if (this === queue && audit.current !== null) audit.current.request = request;
+          original.call(this, request, priority);
+        };
+        return enqueue;
+      }),
+      wrapInstanceMethod(queue, 'dequeue', (original) => {
+        const dequeue = function (this: WaitingQueue): object | undefined {
+          const request = original.call(this);
+          if (this === queue) audit.dequeued = request;
+          return request;
+        };
+        return dequeue;
+      }),
+    );
+  }
+
+  /**
+   * `_dispatchPooledResourceToNextWaitingClient(pooledResource)` (L273–290): the one place the pool lends a
+   * resource (it returns true once the waiting request is resolved with it).
+   */
+  private dispatchWrapper(original: Method): Method {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const audit = this;
+    const wrapper = function (this: unknown, pooled: unknown): unknown {
+      if (!audit.auditing(this)) return original.call(this, pooled);
+      audit.dequeued = undefined;
+      const lent = original.call(this, pooled);
+      if (lent === true) audit.dispatched(audit.dequeued, pooled as PooledResource);
+      return lent;
+    };
+    Object.defineProperty(wrapper, 'name', { value: original.name });
+    return wrapper;
+  }
+
+  private dispatched(request: unknown, pooled: PooledResource): void {
+    try {
+      if (typeof request !== 'object' || request === null) return;
+      for (let call = this.current; call !== null; call = call.outer) {
+        if (call.request === request) {
+          // Served inside its own acquire(): it found an idle resource, so it did not queue.
+          call.settled = true;
+          this.acquired(
+            pooled.obj,
+            call.startedAt,
+            call.idle === 0 && this.creates === call.creates,
+            call.stack,
+          );
+          return;
+        }
+      }
+      const waiting = this.waiting.get(request);
+      // A request queued before the audit began is not followed.
+      if (waiting === undefined) return;
+      this.waiting.delete(request);
+      this.acquired(pooled.obj, waiting.startedAt, waiting.queued, waiting.stack);
+    } catch (err) {
+      this.fail(err);
+    }
   }
 
   private acquired(resource: unknown, startedAt: number, queued: boolean, stack: Error | undefined): void {
@@ -161,12 +294,27 @@ export class PoolAudit {
     else this.probe.acquired(key, startedAt, queued);
   }
 
-  private release(original: Method, args: unknown[]): unknown {
-    const resource = args[0];
-    const lent = this.pool._resourceLoans.has(resource);
-    const result = Reflect.apply(original, this.pool, args);
-    if (lent) this.probe.released(this.keyOf(resource));
-    return result;
+  /**
+   * `release(resource)`: the release is recorded before the pool runs it, because the pool may hand the
+   * same resource to a waiting request inside the call (L529), which records an acquire.
+   */
+  private releaseWrapper(original: Method): Method {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const audit = this;
+    const wrapper = function (this: unknown, resource: unknown): unknown {
+      if (audit.auditing(this)) audit.release(resource);
+      return original.call(this, resource);
+    };
+    Object.defineProperty(wrapper, 'name', { value: original.name });
+    return wrapper;
+  }
+
+  private release(resource: unknown): void {
+    try {
+      if (this.pool._resourceLoans.has(resource)) this.probe.released(this.keyOf(resource));
+    } catch (err) {
+      this.fail(err);
+    }
   }
 
   private destroy(original: Method, args: unknown[]): unknown {
@@ -311,6 +459,20 @@ function wrap(
   };
   Object.defineProperty(wrapper, 'name', { value: original.name });
   return wrapper;
+}
+
+function newCall(): AcquireCall {
+  return {
+    request: undefined,
+    startedAt: 0,
+    stack: undefined,
+    idle: 0,
+    creates: 0,
+    early: false,
+    settled: false,
+    queued: false,
+    outer: null,
+  };
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -23,7 +23,16 @@ export interface PoolInternals {
   readonly _factoryCreateOperations: ReadonlySet<unknown>;
   readonly _resourceLoans: ReadonlyMap<unknown, unknown>;
   readonly _availableObjects: { readonly length: number };
-  readonly _waitingClientsQueue: { readonly length: number };
+  readonly _waitingClientsQueue: WaitingQueue;
+  /** Hands `pooledResource` to the next waiting request; true once it has (L273–290). */
+  _dispatchPooledResourceToNextWaitingClient(this: PoolInternals, pooledResource: PooledResource): boolean;
+}
+
+/** The pool's queue of waiting requests (`lib/PriorityQueue.js`), one per pool. */
+export interface WaitingQueue {
+  readonly length: number;
+  enqueue(this: WaitingQueue, request: object, priority: unknown): void;
+  dequeue(this: WaitingQueue): object | undefined;
 }
 
 /** The factory object the pool holds (`this._factory`). */
@@ -52,7 +61,17 @@ export interface PooledResource {
   readonly lastIdleTime: number | null;
 }
 
-const METHODS = ['acquire', 'release', 'destroy', 'drain', 'clear', '_destroy', '_evict', 'on'] as const;
+const METHODS = [
+  'acquire',
+  'release',
+  'destroy',
+  'drain',
+  'clear',
+  '_destroy',
+  '_evict',
+  '_dispatchPooledResourceToNextWaitingClient',
+  'on',
+] as const;
 
 /** True for an object with everything the adapter needs of a generic-pool 3.x `Pool`. */
 export function isGenericPool(value: unknown): boolean {
@@ -68,7 +87,9 @@ export function isGenericPool(value: unknown): boolean {
     pool['_factoryCreateOperations'] instanceof Set &&
     pool['_resourceLoans'] instanceof Map &&
     typeof (pool['_availableObjects'] as { length?: unknown } | undefined)?.length === 'number' &&
-    typeof (pool['_waitingClientsQueue'] as { length?: unknown } | undefined)?.length === 'number'
+    typeof (pool['_waitingClientsQueue'] as { length?: unknown } | undefined)?.length === 'number' &&
+    typeof (pool['_waitingClientsQueue'] as { enqueue?: unknown }).enqueue === 'function' &&
+    typeof (pool['_waitingClientsQueue'] as { dequeue?: unknown }).dequeue === 'function'
   );
 }
 

@@ -6,7 +6,8 @@ import { parseSockstat } from './counters.js';
 import { ProcReadError } from './errors.js';
 import { checkTableOptions } from './internal/options.js';
 import type { TableOptions } from './internal/options.js';
-import { ScanThread, scanWorkerFile } from './internal/scan-thread.js';
+import { sharedScanThread, scanWorkerFile } from './internal/scan-thread.js';
+import type { ScanThread } from './internal/scan-thread.js';
 import { SLOTS, STATE_NAMES, scanTables } from './internal/table-scan.js';
 import type { RawScan, ScanRequest } from './internal/table-scan.js';
 import type {
@@ -21,6 +22,8 @@ import type {
  * Reads `/proc/net/tcp` and `/proc/net/tcp6` and counts the sockets per (state, remote endpoint) and per local
  * endpoint, keyed as `endpointKey` keys them (IPv4 byte order decoded, v4-mapped IPv6 folded to IPv4), with the
  * TIME_WAIT timers left per remote endpoint. Large tables are read and parsed in a worker thread.
+ * Off-thread scans share one worker thread, started on the first and kept for the next (so only the first
+ * pays its startup); it holds the process only while a scan is under way, and is started again if it dies.
  *
  * Throws `InvalidOptionError` at once for a bad option. Rejects with `ProcReadError` when neither file can be read; a file that is missing, cut short or holds
  * garbage gives a result with `partial: true` and the `problems` listed.
@@ -32,8 +35,8 @@ export function readSocketTable(options: SocketTableOptions = {}): Promise<Socke
 }
 
 /**
- * The scan behind `readSocketTable`. `thread`: a worker kept across scans (the observer's); without one, a
- * worker is started for this scan alone when the scan goes off the main thread.
+ * The scan behind `readSocketTable`. `thread`: a worker kept across scans (the observer's); without one, the
+ * process's shared scan worker is used (started on first use) when the scan goes off the main thread.
  */
 export async function scanSocketTable(o: TableOptions, thread?: ScanThread): Promise<SocketTable> {
   const started = performance.now();
@@ -49,15 +52,7 @@ export async function scanSocketTable(o: TableOptions, thread?: ScanThread): Pro
   const file = o.offThread !== false && wantsWorker(o) ? scanWorkerFile() : undefined;
   let raw: RawScan;
   if (file === undefined) raw = scanTables(req);
-  else if (thread) raw = await thread.run(req);
-  else {
-    const once = new ScanThread(file, true);
-    try {
-      raw = await once.run(req);
-    } finally {
-      once.close();
-    }
-  }
+  else raw = await (thread ?? sharedScanThread(file)).run(req);
   if (raw.filesRead === 0) {
     throw new ProcReadError(
       `the kernel's socket table could not be read from ${join(o.procRoot, 'net')}: ` +

@@ -25,8 +25,14 @@ export function scanWorkerFile(): string | undefined {
 }
 
 /**
+ * How a thread holds the process: `true` always, `false` never (background polling), `'while-busy'` only
+ * while a scan is under way (an idle thread kept for later scans never keeps the process alive).
+ */
+export type KeepProcessAlive = boolean | 'while-busy';
+
+/**
  * A worker thread that reads and parses the tables, started on first use and kept for the next scans (starting
- * one costs tens of ms). `keepProcessAlive: false` unrefs it, for background polling.
+ * one costs tens of ms); started again on the next scan if it dies.
  */
 export class ScanThread {
   private worker: Worker | undefined;
@@ -35,7 +41,7 @@ export class ScanThread {
 
   constructor(
     private readonly file: string,
-    private readonly keepProcessAlive: boolean,
+    private readonly keepProcessAlive: KeepProcessAlive,
   ) {}
 
   run(req: ScanRequest): Promise<RawScan> {
@@ -43,6 +49,7 @@ export class ScanThread {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
+      if (this.keepProcessAlive === 'while-busy' && this.pending.size === 1) worker.ref();
       worker.postMessage({ id, req });
     });
   }
@@ -57,20 +64,25 @@ export class ScanThread {
 
   private spawn(): Worker {
     const worker = new Worker(this.file);
-    if (!this.keepProcessAlive) worker.unref();
+    if (this.keepProcessAlive !== true) worker.unref();
     worker.on('message', (reply: ScanReply) => {
       const p = this.pending.get(reply.id);
       if (!p) return;
       this.pending.delete(reply.id);
+      if (this.keepProcessAlive === 'while-busy' && this.pending.size === 0) worker.unref();
       if ('raw' in reply) p.resolve(reply.raw);
       else p.reject(new ProcReadError(`the socket table scan failed in its worker thread: ${reply.error}`));
     });
+    // A worker that was already replaced (stopped by close()) fails nothing: its scans were failed then, and
+    // the scans pending now are the next worker's.
     worker.on('error', (err) => {
-      if (this.worker === worker) this.worker = undefined;
+      if (this.worker !== worker) return;
+      this.worker = undefined;
       this.failAll(new ProcReadError(`the socket table worker thread failed: ${err.message}`));
     });
     worker.on('exit', (code) => {
-      if (this.worker === worker) this.worker = undefined;
+      if (this.worker !== worker) return;
+      this.worker = undefined;
       this.failAll(new ProcReadError(`the socket table worker thread exited with code ${code}`));
     });
     this.worker = worker;
@@ -82,4 +94,15 @@ export class ScanThread {
     this.pending.clear();
     for (const p of all) p.reject(err);
   }
+}
+
+let shared: ScanThread | undefined;
+
+/**
+ * The worker `readSocketTable` scans in: one per process, started on the first off-thread scan and kept for
+ * the next ones, holding the process only while a scan is under way.
+ */
+export function sharedScanThread(file: string): ScanThread {
+  shared ??= new ScanThread(file, 'while-busy');
+  return shared;
 }

@@ -5,7 +5,7 @@ const shared = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
   },
   moduleNameMapper: {
-    '^@poolaudit/(core|host|mysql2|ioredis|undici|generic-pool|opentelemetry)$':
+    '^@poolaudit/([a-z0-9-]+)$':
       '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

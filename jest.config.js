@@ -1,15 +1,12 @@
 /** Unit tests run against sources; `*.int.test.ts` talk to real servers (MariaDB, Redis, node:http). */
+const { maxWorkers, testTimeout, ...base } = require('./scripts/jest-base.js');
+
 const shared = {
-  testEnvironment: 'node',
-  transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
-  },
+  ...base,
   moduleNameMapper: {
-    '^@poolaudit/([a-z0-9-]+)$':
-      '<rootDir>/packages/$1/src/index.ts',
+    '^@poolaudit/([a-z0-9-]+)$': '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
-  rootDir: __dirname,
 };
 
 /** @type {import('jest').Config} */
@@ -30,9 +27,7 @@ module.exports = {
       ],
     },
   ],
-  // Real servers and real timeouts (an 800 ms request gap, a server restart): jest's 5 s is too tight.
-  testTimeout: 30_000,
-  // Integration tests count sockets in the kernel's table: one file at a time keeps those counts honest.
-  maxWorkers: 1,
+  testTimeout,
+  maxWorkers,
   reporters: ['default', '<rootDir>/scripts/summary-reporter.js'],
 };

@@ -1,20 +1,19 @@
 'use strict';
 /** The undici and opentelemetry tests on Node 24, with `undici` 8 and `@opentelemetry/sdk-metrics` 3 from run.sh's cache. */
 const path = require('node:path');
+const base = require('../jest-base.js');
 
 const undici8 = process.env.POOLAUDIT_UNDICI8;
 if (!undici8) throw new Error('POOLAUDIT_UNDICI8 must name an undici 8 install: run scripts/node24/run.sh');
-const rootDir = path.resolve(__dirname, '../..');
 const modules = process.env.POOLAUDIT_NODE24_MODULES;
-if (!modules) throw new Error('POOLAUDIT_NODE24_MODULES must name the node_modules holding sdk-metrics 3: run scripts/node24/run.sh');
+if (!modules)
+  throw new Error(
+    'POOLAUDIT_NODE24_MODULES must name the node_modules holding sdk-metrics 3: run scripts/node24/run.sh',
+  );
 
 /** @type {import('jest').Config} */
 module.exports = {
-  rootDir,
-  testEnvironment: 'node',
-  transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
-  },
+  ...base,
   moduleNameMapper: {
     '^undici$': require.resolve(undici8),
     '^@opentelemetry/sdk-metrics$': require.resolve(path.join(modules, '@opentelemetry/sdk-metrics')),
@@ -22,11 +21,11 @@ module.exports = {
     '^@poolaudit/(core|undici|opentelemetry)$': '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
-  testMatch: ['<rootDir>/packages/undici/test/**/*.test.ts', '<rootDir>/packages/opentelemetry/test/**/*.test.ts'],
+  testMatch: [
+    '<rootDir>/packages/undici/test/**/*.test.ts',
+    '<rootDir>/packages/opentelemetry/test/**/*.test.ts',
+  ],
   // exporter-prometheus 0.200 carries its own sdk-metrics 2: its test runs on Node 20 only.
   testPathIgnorePatterns: ['/node_modules/', 'prometheus-names\\.test\\.ts$'],
-  testTimeout: 30_000,
-  // The integration tests count sockets in the kernel's table: one file at a time.
-  maxWorkers: 1,
-  reporters: ['default', '<rootDir>/scripts/node24/summary-reporter.js'],
+  reporters: ['default', ['<rootDir>/scripts/summary-reporter.js', { prefix: 'node24' }]],
 };

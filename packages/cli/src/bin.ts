@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+// Run by bin/poolaudit.js (the committed `poolaudit` command).
 import { main } from './main.js';
 
 main(process.argv.slice(2), {

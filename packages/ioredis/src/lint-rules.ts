@@ -6,7 +6,7 @@ import { slotsRefreshIntervalOf } from './read-config.js';
 const SHORT_REFRESH_MS = 10_000;
 
 /**
- * Every option a `Redis` or `Cluster` accepts (ioredis 5: `lib/redis/RedisOptions.ts`,
+ * Every option a `Redis` or `Cluster` accepts (ioredis 5 and 6: `lib/redis/RedisOptions.ts`,
  * `lib/cluster/ClusterOptions.ts`), with the types it may take: lets a config-file linter reject typos.
  */
 export const ioredisOptionSchema: OptionSchema = {
@@ -48,6 +48,10 @@ export const ioredisOptionSchema: OptionSchema = {
   clientInfoTag: ['string'],
   scripts: ['object'],
   Connector: ['function'],
+  // ioredis 6 only: RESP3 by default (`protocol: 3`, a HELLO handshake), the reply shapes under it, HIMPORT.
+  protocol: ['number'],
+  replyMapping: ['string'],
+  himportFieldsets: ['array'],
   // Redis: sentinels
   sentinels: ['array', 'null'],
   name: ['string', 'null'],

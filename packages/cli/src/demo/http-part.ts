@@ -3,8 +3,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAuditor } from '@poolaudit/core';
 import { auditDispatcher } from '@poolaudit/undici';
-import { Pool } from 'undici';
 import type { DemoConsole } from './console.js';
+import type { DemoLibraries } from './library.js';
 import { kernelTimeWait, pause } from './console.js';
 
 const REQUEST_EVERY_MS = 150;
@@ -13,7 +13,10 @@ const REQUEST_EVERY_MS = 150;
  * A node:http server whose keep-alive timeout is 1 s hints `Keep-Alive: timeout=1`; undici subtracts its
  * 2 s threshold and closes every connection after its response. Raising the server's timeout cures it.
  */
-export async function httpPart(out: DemoConsole): Promise<{ createdBefore: number; createdAfter: number }> {
+export async function httpPart(
+  out: DemoConsole,
+  undici: DemoLibraries['undici'],
+): Promise<{ createdBefore: number; createdAfter: number }> {
   const server = createServer((_req, res) => res.end('ok'));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -23,12 +26,12 @@ export async function httpPart(out: DemoConsole): Promise<{ createdBefore: numbe
     out.line(
       `  node:http server on 127.0.0.1:${port} with keepAliveTimeout 1 s; an undici Pool sends a request every ${REQUEST_EVERY_MS} ms, 4 s:`,
     );
-    const before = await run(out, port, 4);
+    const before = await run(out, undici, port, 4);
     out.findings('Findings', before.findings);
     out.line();
     out.line('  Applying the advice: server.keepAliveTimeout = 65 s. Same load, 4 s:');
     server.keepAliveTimeout = 65_000;
-    const after = await run(out, port, 4);
+    const after = await run(out, undici, port, 4);
     out.findings('Findings', after.findings);
     return { createdBefore: before.created, createdAfter: after.created };
   } finally {
@@ -37,7 +40,7 @@ export async function httpPart(out: DemoConsole): Promise<{ createdBefore: numbe
   }
 }
 
-async function run(out: DemoConsole, port: number, seconds: number) {
+async function run(out: DemoConsole, { Pool }: DemoLibraries['undici'], port: number, seconds: number) {
   const auditor = createAuditor();
   const pool = auditDispatcher(new Pool(`http://127.0.0.1:${port}`), { name: 'api', auditor });
   const endpoint = `127.0.0.1:${port}`;

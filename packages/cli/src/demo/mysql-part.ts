@@ -1,7 +1,7 @@
 import { createAuditor, formatDBStats } from '@poolaudit/core';
 import { auditPool } from '@poolaudit/mysql2';
-import mysql from 'mysql2';
 import type { DemoConsole } from './console.js';
+import type { DemoLibraries } from './library.js';
 import { kernelTimeWait, pause } from './console.js';
 
 const WORKERS = 50;
@@ -15,12 +15,13 @@ const ROUND_MS = 1500;
  */
 export async function mysqlPart(
   out: DemoConsole,
+  mysql: DemoLibraries['mysql2'],
   uri: string,
 ): Promise<{ closedBefore: number; closedAfter: number }> {
   out.line(
     `  connectionLimit 100, maxIdle 10, ${WORKERS} workers in bursts of short queries (SELECT SLEEP(0.02)), 8 s:`,
   );
-  const before = await run(out, uri, 10, 8);
+  const before = await run(out, mysql, uri, 10, 8);
   out.findings('Findings', before.findings);
   out.findings('Lint (with the server asked for wait_timeout and max_connections)', before.lint);
   const advised = Number(
@@ -28,12 +29,18 @@ export async function mysqlPart(
   );
   out.line();
   out.line(`  Applying the advice: maxIdle ${advised}. Same load, 4 bursts:`);
-  const after = await run(out, uri, advised, 4);
+  const after = await run(out, mysql, uri, advised, 4);
   out.findings('Findings', after.findings);
   return { closedBefore: before.closed, closedAfter: after.closed };
 }
 
-async function run(out: DemoConsole, uri: string, maxIdle: number, rounds: number) {
+async function run(
+  out: DemoConsole,
+  mysql: DemoLibraries['mysql2'],
+  uri: string,
+  maxIdle: number,
+  rounds: number,
+) {
   const auditor = createAuditor();
   const pool = auditPool(mysql.createPool({ uri, connectionLimit: 100, maxIdle, idleTimeout: 60_000 }), {
     name: `orders-db`,

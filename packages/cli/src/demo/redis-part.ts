@@ -1,7 +1,8 @@
 import { createAuditor } from '@poolaudit/core';
 import { auditRedis } from '@poolaudit/ioredis';
-import Redis from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { DemoConsole } from './console.js';
+import type { DemoLibraries } from './library.js';
 import { kernelTimeWait, pause } from './console.js';
 
 const REQUEST_EVERY_MS = 50;
@@ -9,22 +10,30 @@ const REQUEST_EVERY_MS = 50;
 /** A service that creates (and disconnects) a Redis client per request, then the same load on one shared client. */
 export async function redisPart(
   out: DemoConsole,
+  ioredis: DemoLibraries['ioredis'],
   host: string,
   port: number,
 ): Promise<{ createdBefore: number; createdAfter: number }> {
   out.line(
     `  A Redis client created and disconnected per request, a request every ${REQUEST_EVERY_MS} ms, 4 s:`,
   );
-  const before = await run(out, host, port, 4, false);
+  const before = await run(out, ioredis, host, port, 4, false);
   out.findings('Findings', before.findings);
   out.line();
   out.line('  Applying the advice: one client, created at startup and shared. Same load, 3 s:');
-  const after = await run(out, host, port, 3, true);
+  const after = await run(out, ioredis, host, port, 3, true);
   out.findings('Findings', after.findings);
   return { createdBefore: before.created, createdAfter: after.created };
 }
 
-async function run(out: DemoConsole, host: string, port: number, seconds: number, shared: boolean) {
+async function run(
+  out: DemoConsole,
+  { Redis }: DemoLibraries['ioredis'],
+  host: string,
+  port: number,
+  seconds: number,
+  shared: boolean,
+) {
   const auditor = createAuditor();
   const client = (): Redis =>
     auditRedis(new Redis({ host, port, lazyConnect: false }), { name: 'cache', auditor });

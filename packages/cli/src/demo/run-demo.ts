@@ -1,6 +1,7 @@
 import type { Io } from '../main.js';
 import { DemoConsole, reachable } from './console.js';
 import { httpPart } from './http-part.js';
+import { loadDemoLibrary } from './library.js';
 import { mysqlPart } from './mysql-part.js';
 import { redisPart } from './redis-part.js';
 
@@ -34,8 +35,12 @@ export async function runDemo(io: Io, servers: DemoServers = demoServers()): Pro
   const mysqlUrl = new URL(servers.mysqlUrl);
   const mysqlPort = Number(mysqlUrl.port || 3306);
   out.section(`MySQL pool → ${mysqlUrl.hostname}:${mysqlPort}`);
-  if (await reachable(mysqlUrl.hostname, mysqlPort)) {
-    const r = await mysqlPart(out, servers.mysqlUrl);
+  const mysql2 = loadDemoLibrary('mysql2');
+  if (!mysql2) {
+    out.line(`  ${notInstalled('mysql2')}`);
+    summary.push('MySQL: skipped, mysql2 not installed');
+  } else if (await reachable(mysqlUrl.hostname, mysqlPort)) {
+    const r = await mysqlPart(out, mysql2, servers.mysqlUrl);
     summary.push(
       `MySQL: ${r.closedBefore} connections closed by the idle cap → ${r.closedAfter} after the advice`,
     );
@@ -47,14 +52,24 @@ export async function runDemo(io: Io, servers: DemoServers = demoServers()): Pro
   }
 
   out.section('HTTP pool (undici) → an in-process node:http server');
-  const http = await httpPart(out);
-  summary.push(`HTTP: ${http.createdBefore} connections opened → ${http.createdAfter} after the advice`);
+  const undici = loadDemoLibrary('undici');
+  if (undici) {
+    const http = await httpPart(out, undici);
+    summary.push(`HTTP: ${http.createdBefore} connections opened → ${http.createdAfter} after the advice`);
+  } else {
+    out.line(`  ${notInstalled('undici')}`);
+    summary.push('HTTP: skipped, undici not installed');
+  }
 
   const redisUrl = new URL(servers.redisUrl);
   const redisPort = Number(redisUrl.port || 6379);
   out.section(`Redis clients (ioredis) → ${redisUrl.hostname}:${redisPort}`);
-  if (await reachable(redisUrl.hostname, redisPort)) {
-    const r = await redisPart(out, redisUrl.hostname, redisPort);
+  const ioredis = loadDemoLibrary('ioredis');
+  if (!ioredis) {
+    out.line(`  ${notInstalled('ioredis')}`);
+    summary.push('Redis: skipped, ioredis not installed');
+  } else if (await reachable(redisUrl.hostname, redisPort)) {
+    const r = await redisPart(out, ioredis, redisUrl.hostname, redisPort);
     summary.push(`Redis: ${r.createdBefore} connections opened → ${r.createdAfter} after the advice`);
   } else {
     out.line(
@@ -73,4 +88,9 @@ export async function runDemo(io: Io, servers: DemoServers = demoServers()): Pro
     "ip:port the host runs out of ephemeral ports. `poolaudit sockets` shows the kernel's view at any time.",
   );
   return 0;
+}
+
+/** The line a part prints when the library it drives is not installed (the CLI's optional peers). */
+function notInstalled(library: string): string {
+  return `${library} is not installed: this part is skipped (npm install ${library} to run it).`;
 }

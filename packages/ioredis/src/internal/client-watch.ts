@@ -199,8 +199,8 @@ export class ClientWatch {
       const { probe } = this.owner;
       if (written.length > writtenBefore) {
         const socket = this.stream;
-        // The handshake (AUTH, SELECT, CLIENT SETINFO, the INFO ready check) runs before 'ready'
-        // (lib/redis/event_handler.ts connectHandler): only commands written once ready are counted.
+        // The handshake (AUTH or ioredis 6's HELLO, SELECT, CLIENT SETINFO, the INFO ready check) runs
+        // before 'ready' (lib/redis/event_handler.ts connectHandler): only commands written once ready count.
         if (socket === null || socket !== this.client.stream || this.client.status !== 'ready') return;
         let startedAt: number | undefined;
         if (this.offlineWaiting > 0) {

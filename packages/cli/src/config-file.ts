@@ -79,13 +79,16 @@ export function loadConfigFile(file: string, kinds: Readonly<Record<string, Kind
 
 function readData(file: string): unknown {
   const ext = extname(file).toLowerCase();
-  if (ext === '.js' || ext === '.cjs') {
+  if (ext === '.js' || ext === '.cjs' || ext === '.mjs') {
     try {
+      // Node ≥ 20.19 loads an ES module (`.mjs`, or `.js` under "type": "module") with require() too, as long
+      // as it has no top-level await; its `export default` arrives as `.default`.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const exported = require(resolve(file)) as { default?: unknown };
       return exported.default ?? exported;
     } catch (err) {
-      throw new ConfigFileError(file, '', `cannot load the module: ${message(err)}`);
+      // Node's require(esm) errors run over several lines naming our own files: the first one says it.
+      throw new ConfigFileError(file, '', `cannot load the module: ${message(err).split('\n')[0] ?? ''}`);
     }
   }
   let text: string;
@@ -108,7 +111,11 @@ function readData(file: string): unknown {
       throw new ConfigFileError(file, '', `not valid YAML: ${message(err).split('\n')[0] ?? ''}`);
     }
   }
-  throw new ConfigFileError(file, '', `unsupported file type "${ext}" (use .json, .yaml, .yml, .js or .cjs)`);
+  throw new ConfigFileError(
+    file,
+    '',
+    `unsupported file type "${ext}" (use .json, .yaml, .yml, .js, .cjs or .mjs)`,
+  );
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,9 +1,9 @@
-export { main, USAGE } from './main.js';
+export { main, USAGE, version } from './main.js';
 export type { Io } from './main.js';
 export { runLint } from './commands/lint.js';
-export type { LintFormat } from './commands/lint.js';
-export { runSockets, socketRows } from './commands/sockets.js';
-export type { EndpointRow, SocketsOptions } from './commands/sockets.js';
+export type { LintFormat, LintRunOptions } from './commands/lint.js';
+export { SOCKET_STATES, clientRows, runSockets, socketRows } from './commands/sockets.js';
+export type { ClientRow, EndpointRow, SocketState, SocketsOptions } from './commands/sockets.js';
 export { runDoctor } from './commands/doctor.js';
 export { ConfigFileError, loadConfigFile } from './config-file.js';
 export { KINDS } from './kinds.js';

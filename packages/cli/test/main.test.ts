@@ -1,3 +1,5 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/index.js';
 
@@ -75,5 +77,83 @@ describe('poolaudit CLI', () => {
     const report = JSON.parse(out) as { sysctls: { ipLocalPortRange: { name: string; source: string } } };
     expect(report.sysctls.ipLocalPortRange.name).toBe('net.ipv4.ip_local_port_range');
     expect(report.sysctls.ipLocalPortRange.source).toBe('proc');
+  });
+});
+
+describe('poolaudit CLI basics', () => {
+  it('--version prints the package version and a newline', async () => {
+    const { version } = JSON.parse(readFileSync(join(__dirname, '../package.json'), 'utf8')) as {
+      version: string;
+    };
+    for (const flag of ['--version', '-v']) {
+      const r = await run(flag);
+      expect(r.code).toBe(0);
+      expect(r.out).toBe(`${version}\n`);
+    }
+  });
+
+  it('every help text ends in a newline, and each command has its own', async () => {
+    const general = await run('--help');
+    expect(general.out.endsWith('\n')).toBe(true);
+    for (const command of ['lint', 'sockets', 'doctor', 'demo']) {
+      for (const argv of [
+        [command, '--help'],
+        [command, '-h'],
+        ['help', command],
+      ]) {
+        const r = await run(...argv);
+        expect(r.code).toBe(0);
+        expect(r.out).toMatch(new RegExp(`^Usage: poolaudit ${command}`));
+        expect(r.out.endsWith('\n')).toBe(true);
+      }
+    }
+    expect((await run('lint', '--help')).out).toContain('--max-warnings <n>');
+    expect((await run('sockets', '--help')).out).toContain('--local');
+  });
+
+  it('an unknown flag is named with the near miss, and the command help follows', async () => {
+    const r = await run('lint', '--frmat', 'json', 'x.yaml');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^poolaudit: unknown option --frmat for lint; did you mean --format\?\n/);
+    expect(r.err).toContain('Usage: poolaudit lint');
+    expect(r.err.split('\n')[0]).not.toContain("'");
+    expect((await run('sockets', '--prot', '3306')).err).toContain(
+      'unknown option --prot for sockets; did you mean --port?',
+    );
+    expect((await run('sockets', '--max-warnings', '1')).err).toContain(
+      'unknown option --max-warnings for sockets\n',
+    );
+    expect((await run('--verison')).err).toContain('unknown option --verison; did you mean --version?');
+    expect((await run('lnt')).err).toContain('unknown command "lnt"; did you mean lint?');
+    expect((await run('lint', '--format')).err).toContain('option --format needs a value');
+    expect((await run('sockets', '--state', 'time_wait')).err).toContain(
+      '--state must be time-wait, close-wait, established, got time_wait; did you mean time-wait?',
+    );
+    expect((await run('sockets', '--port', '70000')).err).toContain('--port must be a port number');
+    expect((await run('sockets', '--remote', 'localhost:3306')).err).toContain('--remote must be an ip:port');
+  });
+
+  it('lint --max-warnings fails on more warnings than allowed (ESLint convention)', async () => {
+    const clean = join(examples, 'pools.json');
+    const warned = mkdtempSync(join(tmpdir(), 'poolaudit-cli-'));
+    const file = join(warned, 'pools.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        pools: [
+          { name: 'db', kind: 'mysql2', options: { connectionLimit: 100, maxIdle: 10, queueLimit: 500 } },
+        ],
+      }),
+    );
+    expect((await run('lint', file)).code).toBe(0);
+    expect((await run('lint', '--max-warnings', '1', file)).code).toBe(0);
+    const over = await run('lint', '--max-warnings', '0', file);
+    expect(over.code).toBe(1);
+    expect(over.out).toContain('[warning] mysql2/max-idle-below-limit');
+    expect(over.err).toBe('poolaudit: 1 warning(s), more than --max-warnings 0\n');
+    expect((await run('lint', '--max-warnings', '0', clean)).code).toBe(0);
+    expect((await run('lint', '--max-warnings', '-1', clean)).err).toContain(
+      '--max-warnings must be an integer of 0 or more, got -1',
+    );
   });
 });

@@ -1,0 +1,106 @@
+import * as grpc from '@grpc/grpc-js';
+import { createAuditor } from '@poolaudit/core';
+import { auditClient, detachClient, isAudited } from '@poolaudit/grpc';
+import { countSsSockets, eventually } from '../../../test/harness/kernel-sockets.js';
+import { EchoClient, dialedPorts, echo, startEchoServer } from './support/echo-server.js';
+import type { EchoServer } from './support/echo-server.js';
+
+const quiet = { info: () => undefined, warn: () => undefined };
+let server: EchoServer;
+
+beforeAll(async () => {
+  server = await startEchoServer();
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+function poolOf(auditor: ReturnType<typeof createAuditor>, name: string) {
+  const pool = auditor.snapshot().pools.find((p) => p.name === name);
+  if (!pool) throw new Error(`no pool ${name}`);
+  return pool;
+}
+
+describe('a shared client', () => {
+  it('is one connection carrying every call', async () => {
+    const auditor = createAuditor({ logger: quiet });
+    const client = auditClient(new EchoClient(server.address, grpc.credentials.createInsecure()), {
+      name: 'shared',
+      auditor,
+    });
+    for (let i = 0; i < 50; i++) await echo(client);
+    await Promise.all(Array.from({ length: 50 }, () => echo(client)));
+    const { stats } = poolOf(auditor, 'shared');
+    expect(stats.created).toBe(1);
+    expect(stats.open).toBe(1);
+    expect(stats.acquired).toBe(100);
+    expect(stats.usesPerConnection).toBe(100);
+    expect(stats.inUse).toBe(0);
+    expect(stats.idle).toBe(1);
+    expect(auditor.findings().filter((f) => f.pool === 'shared')).toEqual([]);
+    client.close();
+    // Closed when grpc-js shuts the transport down; who closed first is settled when the socket closes.
+    await eventually(() => {
+      const { closedBy } = poolOf(auditor, 'shared').stats;
+      return closedBy.local + closedBy.remote + closedBy.reset === 1;
+    });
+    const after = poolOf(auditor, 'shared').stats;
+    expect(after.closed.shutdown).toBe(1);
+    expect(after.closedBy.local).toBe(1);
+  });
+});
+
+describe('a client per request', () => {
+  it('opens and closes a connection per call, leaving TIME_WAIT here, and is reported', async () => {
+    const auditor = createAuditor({ logger: quiet });
+    // 200 calls, each through a client of its own, spread over 3.5 s: the finding needs the churn sustained
+    // over several seconds, as in a service that does this on every request.
+    const CALLS = 200;
+    const started = Date.now();
+    const ports = await dialedPorts(server.port, async () => {
+      for (let i = 0; i < CALLS; i++) {
+        const due = started + (i * 3500) / CALLS;
+        if (Date.now() < due) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+        // Options that differ per client defeat the global subchannel pool: every client dials its own.
+        const client = auditClient(
+          new EchoClient(server.address, grpc.credentials.createInsecure(), {
+            'grpc.primary_user_agent': `r${i}`,
+          }),
+          { name: 'per-request', auditor },
+        );
+        await echo(client);
+        client.close();
+      }
+    });
+    expect(ports.size).toBe(CALLS);
+    await eventually(() => poolOf(auditor, 'per-request').stats.closedBy.local === CALLS, 5000);
+    const { stats } = poolOf(auditor, 'per-request');
+    expect(stats.created).toBe(CALLS);
+    expect(stats.closed.shutdown).toBe(CALLS);
+    expect(stats.closedBy.local).toBe(CALLS);
+    expect(stats.timeWait.footprint).toBe(CALLS);
+    expect(countSsSockets('time-wait', server.port, ports)).toBe(CALLS);
+    const codes = auditor.findings().map((f) => f.code);
+    expect(codes).toContain('client-per-request');
+  });
+});
+
+describe('detach', () => {
+  it('takes every hook back and the client goes on working', async () => {
+    const auditor = createAuditor({ logger: quiet });
+    const client = new EchoClient(server.address, grpc.credentials.createInsecure(), {
+      'grpc.primary_user_agent': 'detach',
+    });
+    const internal = (client.getChannel() as unknown as { internalChannel: { subchannelPool: object } })
+      .internalChannel;
+    const poolKeys = Object.getOwnPropertyNames(internal.subchannelPool);
+    auditClient(client, { name: 'detach', auditor });
+    await echo(client);
+    expect(isAudited(client)).toBe(true);
+    expect(detachClient(client)).toBe(true);
+    expect(Object.getOwnPropertyNames(internal.subchannelPool)).toEqual(poolKeys);
+    await echo(client);
+    expect(poolOf(auditor, 'detach').stats.acquired).toBe(1);
+    client.close();
+  });
+});

@@ -163,6 +163,35 @@ function genericPoolWorkload() {
   };
 }
 
+function grpcWorkload({ grpc: { address } }) {
+  const grpc = require('@grpc/grpc-js');
+  const { auditClient, detachClient } = require('@poolaudit/grpc');
+  const { ECHO_SERVICE } = require('./lib/grpc-echo.js');
+  const Echo = grpc.makeGenericClientConstructor(ECHO_SERVICE, 'Echo');
+  const payload = Buffer.from('ping');
+  let arm = 0;
+  return {
+    name: 'grpc',
+    description:
+      'unary call of a grpc-js server in its own process, one client (one HTTP/2 connection), 50 callers',
+    async open() {
+      // A channel option of its own per arm: no arm reuses another's connection from the global subchannel pool.
+      return new Echo(address, grpc.credentials.createInsecure(), {
+        'grpc.primary_user_agent': `bench-${arm++}`,
+      });
+    },
+    audit: (client, auditor) => auditClient(client, { name: 'bench grpc', auditor }),
+    op: (client) => () =>
+      new Promise((resolve, reject) =>
+        client.echo(payload, (err, res) => (err ? reject(err) : resolve(res))),
+      ),
+    async close(client) {
+      client.close();
+    },
+    detach: (client) => detachClient(client),
+  };
+}
+
 /** One arm: open (and audit), warm up, measure, then shut down (and detach). */
 async function arm(workload, audited, o, createAuditor) {
   const pool = await workload.open();
@@ -192,6 +221,7 @@ const WORKLOADS = {
   ioredis: { make: ioredisWorkload, needs: ['redis'] },
   undici: { make: undiciWorkload, needs: ['http'] },
   'generic-pool': { make: genericPoolWorkload, needs: [] },
+  grpc: { make: grpcWorkload, needs: ['grpc'] },
 };
 
 /** The servers the named adapters need. */

@@ -147,15 +147,16 @@ async function startRedis(core, dir) {
   return { child, host: LOOPBACK, port };
 }
 
-async function startHttp(core) {
-  const child = fork(join(__dirname, '..', 'http-server.js'), [], {
+/** A server script of `bench/` in a child process that sends `{ port }` over IPC once it listens. */
+async function startChildServer(script, core) {
+  const child = fork(join(__dirname, '..', script), [], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   if (core !== undefined) pin(child.pid, core);
   const [message] = await once(child, 'message');
   return {
     child,
-    origin: `http://${LOOPBACK}:${message.port}`,
+    port: message.port,
     async stop() {
       const exited = once(child, 'exit');
       child.disconnect();
@@ -167,7 +168,7 @@ async function startHttp(core) {
 }
 
 /**
- * Starts what `needs` names (`mysql`, `redis`, `http`) and pins this process to the bench core. Resolves with
+ * Starts what `needs` names (`mysql`, `redis`, `http`, `grpc`) and pins this process to the bench core. Resolves with
  * the endpoints, a description for the result, and `stop()`.
  */
 async function startServers(needs, { shared = false, progress = () => undefined } = {}) {
@@ -200,15 +201,21 @@ async function startServers(needs, { shared = false, progress = () => undefined 
         servers.redis = { host: r.host, port: r.port };
       }
     }
-    let http;
+    const children = [];
     if (needs.includes('http')) {
-      http = await startHttp(serverCore);
-      servers.http = { origin: http.origin };
+      const http = await startChildServer('http-server.js', serverCore);
+      children.push(http);
+      servers.http = { origin: `http://${LOOPBACK}:${http.port}` };
+    }
+    if (needs.includes('grpc')) {
+      const grpc = await startChildServer('grpc-server.js', serverCore);
+      children.push(grpc);
+      servers.grpc = { address: `${LOOPBACK}:${grpc.port}` };
     }
     return {
       servers,
       async stop() {
-        if (http) await http.stop();
+        for (const child of children) await child.stop();
         for (const child of started) await stopChild(child);
         rmSync(dir, { recursive: true, force: true });
       },

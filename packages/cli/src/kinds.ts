@@ -1,5 +1,6 @@
 import type { LintRule, OptionSchema } from '@poolaudit/core';
 import { genericPoolLintRules, genericPoolOptionSchema } from '@poolaudit/generic-pool';
+import { grpcLintRules, grpcOptionSchema } from '@poolaudit/grpc';
 import { ioredisLintRules, ioredisOptionSchema } from '@poolaudit/ioredis';
 import { mysql2LintRules, mysql2OptionSchema } from '@poolaudit/mysql2';
 import { httpAgentOptionSchema, undiciLintRules, undiciOptionSchema } from '@poolaudit/undici';
@@ -17,6 +18,8 @@ export const KINDS: Readonly<Record<string, KindSpec>> = {
   undici: { options: undiciOptionSchema, rules: undiciLintRules },
   'http-agent': { options: httpAgentOptionSchema, rules: undiciLintRules },
   ioredis: { options: ioredisOptionSchema, rules: ioredisLintRules },
+  grpc: { options: grpcOptionSchema, rules: grpcLintRules },
+  'grpc-server': { options: grpcOptionSchema, rules: grpcLintRules },
 };
 
 /** Every pool rule, once. */

@@ -10,7 +10,8 @@ import type { MetricsHandle, MetricsOptions } from './types.js';
 
 const METER_NAME = '@poolaudit/opentelemetry';
 const METER_VERSION = '0.1.0';
-const DEFAULT_HTTP_KINDS: readonly string[] = ['undici', 'http-agent'];
+// gRPC runs over HTTP/2: a channel's connections are HTTP client connections (`http.client.open_connections`).
+const DEFAULT_HTTP_KINDS: readonly string[] = ['undici', 'http-agent', 'grpc'];
 /** Auditors registered per provider: a second registration would record every histogram twice. */
 const registered = new WeakMap<MeterProvider, WeakSet<Auditor>>();
 

@@ -9,7 +9,7 @@ export interface MetricsOptions {
   readonly meterProvider?: MeterProvider;
   /**
    * Pool kinds reported as HTTP pools (`http.client.*`); every other kind is reported as a database or
-   * Redis pool (`db.client.connection.*`). Default `['undici', 'http-agent']`.
+   * Redis pool (`db.client.connection.*`). Default `['undici', 'http-agent', 'grpc']` (gRPC runs over HTTP/2).
    */
   readonly httpKinds?: readonly string[];
 }

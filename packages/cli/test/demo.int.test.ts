@@ -9,12 +9,15 @@ describe('poolaudit demo', () => {
     const mysql = /MySQL: (\d+) connections closed by the idle cap → (\d+) after the advice/.exec(summary);
     const http = /HTTP: (\d+) connections opened → (\d+) after the advice/.exec(summary);
     const redis = /Redis: (\d+) connections opened → (\d+) after the advice/.exec(summary);
+    const grpc = /gRPC: (\d+) connections opened → (\d+) after the advice/.exec(summary);
     expect(Number(mysql?.[1])).toBeGreaterThan(50);
     expect(Number(mysql?.[2])).toBe(0);
     expect(Number(http?.[1])).toBeGreaterThan(10);
     expect(Number(http?.[2])).toBe(1);
     expect(Number(redis?.[1])).toBeGreaterThan(20);
     expect(Number(redis?.[2])).toBe(1);
+    expect(Number(grpc?.[1])).toBeGreaterThan(20);
+    expect(Number(grpc?.[2])).toBe(1);
     expect(out).toContain('[warning] max-idle-churn');
     expect(out).toContain('[warning] client-per-request');
     expect(out).toContain("the server's Keep-Alive: timeout=1 hint");

@@ -7,6 +7,7 @@ export interface DemoLibraries {
   readonly mysql2: typeof import('mysql2');
   readonly ioredis: typeof import('ioredis');
   readonly undici: typeof import('undici');
+  readonly '@grpc/grpc-js': typeof import('@grpc/grpc-js');
 }
 
 /** The library, or undefined when it is not installed (the demo then skips that part and says so). */

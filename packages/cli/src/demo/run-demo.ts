@@ -1,5 +1,6 @@
 import type { Io } from '../main.js';
 import { DemoConsole, reachable } from './console.js';
+import { grpcPart } from './grpc-part.js';
 import { httpPart } from './http-part.js';
 import { loadDemoLibrary } from './library.js';
 import { mysqlPart } from './mysql-part.js';
@@ -19,8 +20,8 @@ export function demoServers(env: NodeJS.ProcessEnv = process.env): DemoServers {
 }
 
 /**
- * `poolaudit demo`: the churn lab. Reproduces connection churn live — an in-process HTTP server always, the
- * MySQL/MariaDB and Redis servers when they answer — shows what poolaudit reports, applies its advice and
+ * `poolaudit demo`: the churn lab. Reproduces connection churn live — in-process HTTP and gRPC servers always,
+ * the MySQL/MariaDB and Redis servers when they answer — shows what poolaudit reports, applies its advice and
  * shows the churn stop. Ends by itself in well under a minute.
  */
 export async function runDemo(io: Io, servers: DemoServers = demoServers()): Promise<number> {
@@ -76,6 +77,16 @@ export async function runDemo(io: Io, servers: DemoServers = demoServers()): Pro
       `  No Redis server answers at ${redisUrl.hostname}:${redisPort}: this part is skipped (set POOLAUDIT_REDIS_URL).`,
     );
     summary.push('Redis: skipped, no server');
+  }
+
+  out.section('gRPC clients (@grpc/grpc-js) → an in-process grpc-js server');
+  const grpc = loadDemoLibrary('@grpc/grpc-js');
+  if (grpc) {
+    const r = await grpcPart(out, grpc);
+    summary.push(`gRPC: ${r.createdBefore} connections opened → ${r.createdAfter} after the advice`);
+  } else {
+    out.line(`  ${notInstalled('@grpc/grpc-js')}`);
+    summary.push('gRPC: skipped, @grpc/grpc-js not installed');
   }
 
   out.section('Summary');

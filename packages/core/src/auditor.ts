@@ -6,7 +6,8 @@ import { InvalidOptionError } from './errors.js';
 import { EndpointLedger } from './internal/endpoint-ledger.js';
 import { checkAuditorOptions, checkStartOptions } from './internal/options.js';
 import { PoolLedger } from './internal/pool-ledger.js';
-import type { TimingSink } from './internal/pool-ledger.js';
+import type { LedgerMember, LedgerTotals, TimingSink } from './internal/pool-ledger.js';
+import { RetirementQueue } from './internal/retirement-queue.js';
 import { NOOP_PROBE, ProbeHandle } from './internal/probe-handle.js';
 import { defaultPortRange, platformTimeWaitSeconds } from './platform.js';
 import { redactConfig } from './redact.js';
@@ -58,6 +59,17 @@ export class Auditor {
   private readonly thresholdOptions: Readonly<Record<string, DetectorThresholds>>;
   private readonly pools = new Map<string, PoolLedger>();
   private readonly endpointLedgers = new Map<string, EndpointLedger>();
+  /** Records with no member and nothing to settle, oldest first: they leave once the window has passed. */
+  private readonly retiring = new RetirementQueue();
+  /** Totals of retired records whose name was shared, handed to the next record under that name. */
+  private readonly folded = new Map<string, LedgerTotals>();
+  /** A registration whose pool was collected without `end()` or `detach()` leaves as if it had ended. */
+  private readonly collected = new FinalizationRegistry<{
+    ledger: PoolLedger;
+    ref: WeakRef<LedgerMember>;
+  }>(({ ledger, ref }) => {
+    ledger.left(ref, false);
+  });
   private readonly emitter = new EventEmitter();
   private readonly active = new Map<string, Finding>();
   private readonly reportedFailures = new Set<string>();
@@ -117,6 +129,7 @@ export class Auditor {
   register(registration: PoolRegistration): PoolProbe {
     checkRegistration(registration);
     if (!this.enabled) return NOOP_PROBE;
+    this.sweep();
     let ledger = this.pools.get(registration.name);
     if (ledger && ledger.kind !== registration.kind) {
       throw new InvalidOptionError(
@@ -127,31 +140,79 @@ export class Auditor {
     }
     if (!ledger) {
       const rawConfig = registration.rawConfig ? redactConfig(registration.rawConfig) : undefined;
-      ledger = new PoolLedger(rawConfig ? { ...registration, rawConfig } : registration, {
-        clock: this.clock,
-        windowSeconds: this.windowSeconds,
-        leakDetectionThresholdMs: this.leakDetectionThresholdMs,
-        endpoint: (key) => this.endpointLedger(key),
-        failed: (pool, err) => this.reportFailure(pool, err),
-        leakReleased: (pool, heldMs, stack) => this.emitSafely('leak-released', { pool, heldMs, stack }),
-        timing: this.timing,
-      });
+      ledger = new PoolLedger(
+        rawConfig ? { ...registration, rawConfig } : registration,
+        {
+          clock: this.clock,
+          windowSeconds: this.windowSeconds,
+          leakDetectionThresholdMs: this.leakDetectionThresholdMs,
+          endpoint: (key) => this.endpointLedger(key),
+          failed: (pool, err) => this.reportFailure(pool, err),
+          leakReleased: (pool, heldMs, stack) => this.emitSafely('leak-released', { pool, heldMs, stack }),
+          idle: (pool) => this.retiring.push(pool),
+          timing: this.timing,
+        },
+        this.folded.get(registration.name),
+      );
+      this.folded.delete(registration.name);
       this.pools.set(registration.name, ledger);
     }
-    ledger.joined();
-    return new ProbeHandle(ledger, this.clock, (left) => {
-      left.members--;
-      if (left.members === 0) left.stopWatching();
-    });
+    const joined = ledger;
+    let ref: WeakRef<LedgerMember>;
+    const join = (handle: ProbeHandle): void => {
+      // A record retired meanwhile comes back under its name, unless another took the name.
+      if (!this.pools.has(joined.name)) this.pools.set(joined.name, joined);
+      ref = joined.joined(handle);
+      this.collected.register(handle, { ledger: joined, ref }, handle);
+    };
+    // The probe is held by the adapter's hooks on the pool, so it lives exactly as long as the pool does.
+    const probe = new ProbeHandle(
+      joined,
+      this.clock,
+      registration,
+      (handle, detached) => {
+        this.collected.unregister(handle);
+        joined.left(ref, detached);
+      },
+      join,
+    );
+    join(probe);
+    return probe;
   }
 
-  /** Names of the registered pools. */
+  /** Names of the registered pools (those ended or detached leave once the TIME_WAIT window has passed). */
   poolNames(): string[] {
+    this.sweep();
     return [...this.pools.keys()];
+  }
+
+  /**
+   * Retires the records that have had no member and nothing to settle for a whole window: their
+   * TIME_WAIT is over, so nothing they hold is news. A shared name's totals carry on in its next record.
+   */
+  private sweep(): void {
+    const now = this.clock();
+    const horizon = this.windowSeconds * 1000;
+    const second = Math.floor(now / 1000);
+    for (let ledger = this.retiring.due(now, horizon); ledger; ledger = this.retiring.due(now, horizon)) {
+      if (this.pools.get(ledger.name) !== ledger) continue;
+      this.pools.delete(ledger.name);
+      if (ledger.joins > 1) this.folded.set(ledger.name, ledger.totals());
+      for (const key of ledger.endpointKeys()) {
+        const endpoint = this.endpointLedgers.get(key);
+        if (endpoint?.quiet(second) && !this.endpointInUse(key)) this.endpointLedgers.delete(key);
+      }
+    }
+  }
+
+  private endpointInUse(key: string): boolean {
+    for (const ledger of this.pools.values()) if (ledger.hasEndpoint(key)) return true;
+    return false;
   }
 
   /** Everything, computed now: per pool stats, recent activity, endpoints and findings; per destination, findings. */
   snapshot(): AuditSnapshot {
+    this.sweep();
     const now = this.clock();
     const portRange = this.portRange;
     const kernel = this.kernelView();

@@ -110,7 +110,17 @@ export interface PoolProbe {
   annotate(key: string, value: number | string | boolean): void;
   /** Counts an event with no connection of its own (e.g. `connection-close-response`). */
   count(event: string, n?: number): void;
-  /** Leaves the auditor: this registration stops recording. */
+  /**
+   * The pool was shut down (`end()`, `close()`, `quit()`): this registration leaves its pool record, which
+   * goes on reading the sockets still open until they close. Once no registration is left and the
+   * TIME_WAIT window has passed, the record leaves the auditor. Calls after it still record.
+   */
+  ended(): void;
+  /**
+   * Leaves the auditor (the pool was detached): this registration stops recording, and when it was the
+   * last one, the sockets still open are no longer read. The record leaves the auditor once the TIME_WAIT
+   * window has passed. A registration whose pool is garbage-collected leaves as if it had ended.
+   */
   unregister(): void;
 }
 

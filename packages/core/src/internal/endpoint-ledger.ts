@@ -30,6 +30,11 @@ export class EndpointLedger {
     if (side === 'local') this.localCloses.add(second);
   }
 
+  /** Nothing open and nothing opened or closed here first within the window: it can be forgotten. */
+  quiet(second: number): boolean {
+    return this.open === 0 && this.localCloses.sum(second) === 0 && this.opens.sum(second) === 0;
+  }
+
   stats(second: number, portRange: PortRange, kernel: KernelEndpointView | undefined): EndpointStats {
     const footprint = this.localCloses.sum(second);
     const base = {

@@ -1,6 +1,8 @@
 import type {
+  LintRule,
   CloseReason,
   ClosedBy,
+  ClosedByCounts,
   EndpointStats,
   KernelEndpointView,
   OpenedInfo,
@@ -30,6 +32,27 @@ export const CLOSE_REASONS: readonly CloseReason[] = [
   'other',
 ];
 
+/** What one registration lends its pool record while it lives (read through a `WeakRef`). */
+export interface LedgerMember {
+  readonly readPending: (() => number) | undefined;
+  readonly probeServer: PoolRegistration['probeServer'];
+}
+
+/** The running totals a pool record hands on when it retires under a name that was shared. */
+export interface LedgerTotals {
+  readonly created: number;
+  readonly acquired: number;
+  readonly waitCount: number;
+  readonly waitDurationMs: number;
+  readonly timeouts: number;
+  readonly acquireErrors: number;
+  readonly clients: number;
+  readonly closed: Readonly<Record<CloseReason, number>>;
+  readonly closedBy: ClosedByCounts;
+  readonly closedDetail: ReadonlyMap<string, number>;
+  readonly events: ReadonlyMap<string, number>;
+}
+
 /** What a pool ledger needs from its auditor. */
 export interface LedgerHost {
   readonly clock: () => number;
@@ -40,6 +63,8 @@ export interface LedgerHost {
   /** Called once when auditing this pool failed; the pool then goes on unaudited. */
   failed(pool: string, err: unknown): void;
   leakReleased(pool: string, heldMs: number, stack: string): void;
+  /** Called each time the pool has no member left and no connection left to settle: it may retire. */
+  idle(pool: PoolLedger): void;
   /** Durations handed to `auditor.onTiming()` listeners as they happen. */
   readonly timing: TimingSink;
 }
@@ -72,8 +97,13 @@ class Series {
  * by the probe calls; the snapshot is computed from them on read.
  */
 export class PoolLedger {
+  /** Registrations recording into this pool now. */
   members = 0;
+  /** Registrations that ever joined: more than one means the name is shared. */
+  joins = 0;
   broken = false;
+  /** When the pool last became idle (no member, nothing to settle), auditor clock; -1 while it is not. */
+  idleSince = -1;
 
   private open = 0;
   private inUse = 0;
@@ -117,22 +147,26 @@ export class PoolLedger {
   readonly config: PoolConfig;
   readonly rawConfig: Readonly<Record<string, unknown>> | undefined;
   readonly settings: SettingNames;
-  private readonly readPending: (() => number) | undefined;
-  /** What the adapter registered with: its lint rules and server probe are read from here. */
-  readonly registration: PoolRegistration;
+  /** The startup-lint rules the adapter registered with. */
+  readonly lintRules: readonly LintRule[];
+  /**
+   * The registrations recording here, held weakly: what they lend (`readPending` and `probeServer`, which
+   * close over the library's pool) is read only while they live, so the record never keeps a pool alive.
+   */
+  private readonly memberRefs = new Set<WeakRef<LedgerMember>>();
   private readonly settle = (conn: Connection): void => this.onSocketClosed(conn);
 
   constructor(
     registration: PoolRegistration,
     private readonly host: LedgerHost,
+    carried?: LedgerTotals,
   ) {
     this.name = registration.name;
     this.kind = registration.kind;
     this.config = registration.config;
     this.rawConfig = registration.rawConfig;
     this.settings = registration.settings ?? {};
-    this.readPending = registration.readPending;
-    this.registration = registration;
+    this.lintRules = registration.lintRules ?? [];
     const series = (): Series => new Series(host.windowSeconds);
     this.opened = series();
     this.closedAll = series();
@@ -149,6 +183,52 @@ export class PoolLedger {
     this.clients = series();
     this.peakInUse = new SecondWindow(host.windowSeconds);
     this.peakPending = new SecondWindow(host.windowSeconds);
+    if (carried) this.carry(carried);
+  }
+
+  /** Starts from the totals of the record this one replaces under the same name: counters never go back. */
+  private carry(t: LedgerTotals): void {
+    this.opened.total = t.created;
+    this.acquiredCount = t.acquired;
+    this.waits.total = t.waitCount;
+    this.waitDurationMs = t.waitDurationMs;
+    this.timeouts.total = t.timeouts;
+    this.acquireErrors = t.acquireErrors;
+    this.clients.total = t.clients;
+    this.joins = 1;
+    let closed = 0;
+    for (const r of CLOSE_REASONS) {
+      this.closedFor[r].total = t.closed[r];
+      closed += t.closed[r];
+    }
+    this.closedAll.total = closed;
+    Object.assign(this.closedBy, t.closedBy);
+    for (const [k, n] of t.closedDetail) this.closedDetail.set(k, n);
+    for (const [k, n] of t.events) {
+      const series = new Series(this.host.windowSeconds);
+      series.total = n;
+      this.events.set(k, series);
+    }
+  }
+
+  /** The running totals, for the record that will carry on under this name. */
+  totals(): LedgerTotals {
+    return {
+      created: this.opened.total,
+      acquired: this.acquiredCount,
+      waitCount: this.waits.total,
+      waitDurationMs: this.waitDurationMs,
+      timeouts: this.timeouts.total,
+      acquireErrors: this.acquireErrors,
+      clients: this.clients.total,
+      closed: Object.fromEntries(CLOSE_REASONS.map((r) => [r, this.closedFor[r].total])) as Record<
+        CloseReason,
+        number
+      >,
+      closedBy: { ...this.closedBy },
+      closedDetail: new Map(this.closedDetail),
+      events: new Map([...this.events].map(([k, series]) => [k, series.total])),
+    };
   }
 
   private second(now: number): number {
@@ -159,9 +239,61 @@ export class PoolLedger {
     this.host.timing.emit(this.name, this.kind, timing, ms, endpoint);
   }
 
-  joined(): void {
+  /** A registration joins; the returned reference is what it leaves with. */
+  joined(member: LedgerMember): WeakRef<LedgerMember> {
+    const ref = new WeakRef(member);
+    this.memberRefs.add(ref);
     this.members++;
+    this.joins++;
+    this.idleSince = -1;
     this.clients.add(this.second(this.host.clock()));
+    return ref;
+  }
+
+  /**
+   * A registration leaves: detached (`stopWatching`: the sockets it left open are no longer read), or its
+   * pool ended or was collected (the sockets still open are read until they close). Harmless twice.
+   */
+  left(ref: WeakRef<LedgerMember>, stopWatching: boolean): void {
+    if (!this.memberRefs.delete(ref)) return;
+    this.members--;
+    if (this.members === 0 && stopWatching) this.stopWatching();
+    else this.checkIdle();
+  }
+
+  /** A registration that had ended is detached too: when it was the last, stop reading its sockets. */
+  stopWatchingIfAlone(): void {
+    if (this.members === 0) this.stopWatching();
+  }
+
+  /** No member and nothing left to settle: tell the auditor, which retires the record after the window. */
+  private checkIdle(): void {
+    if (this.members !== 0 || this.live.size !== 0 || this.idleSince >= 0) return;
+    this.idleSince = this.host.clock();
+    this.host.idle(this);
+  }
+
+  /** The first live member's server probe, if any registered one. */
+  serverProbe(): PoolRegistration['probeServer'] {
+    for (const ref of this.memberRefs) {
+      const probe = ref.deref()?.probeServer;
+      if (probe) return probe;
+    }
+    return undefined;
+  }
+
+  /** Queued acquires, summed over the members that read them from their library; else as counted. */
+  private pendingNow(): number {
+    let total = 0;
+    let read = false;
+    for (const ref of this.memberRefs) {
+      const reader = ref.deref()?.readPending;
+      const n = reader ? safeCount(reader) : undefined;
+      if (n === undefined) continue;
+      total += n;
+      read = true;
+    }
+    return read ? total : this.pendingCount;
   }
 
   // ── probe calls ────────────────────────────────────────────────────────────────────────────────
@@ -175,6 +307,7 @@ export class PoolLedger {
     const conn = new Connection(socket, endpoint, now, this.settle);
     this.conns.set(key, conn);
     this.live.add(conn);
+    this.idleSince = -1;
     this.open++;
     this.opened.add(second);
     if (info?.connectStartedAt !== undefined) {
@@ -347,6 +480,7 @@ export class PoolLedger {
     conn.state = 'done';
     this.live.delete(conn);
     if (conn.socket) unwatchSocket(conn.socket);
+    if (this.live.size === 0) this.checkIdle();
     this.closedBy[side]++;
     if (side === 'local') this.closedLocal.add(second);
     else if (side === 'remote') this.closedRemote.add(second);
@@ -360,13 +494,18 @@ export class PoolLedger {
   fail(err: unknown): void {
     if (this.broken) return;
     this.broken = true;
-    for (const conn of this.live) if (conn.socket) unwatchSocket(conn.socket);
+    this.stopWatching();
     this.host.failed(this.name, err);
   }
 
-  /** Stops watching every socket (the pool was detached). Counters stay readable. */
+  /**
+   * Stops watching every socket and forgets the connections still open (the pool was detached, or
+   * auditing failed): nothing of the library's is held any more. Counters stay readable.
+   */
   stopWatching(): void {
     for (const conn of this.live) if (conn.socket) unwatchSocket(conn.socket);
+    this.live.clear();
+    this.checkIdle();
   }
 
   // ── reading ────────────────────────────────────────────────────────────────────────────────────
@@ -379,7 +518,7 @@ export class PoolLedger {
     for (const ledger of this.endpoints.values()) {
       busiest = Math.max(busiest, ledger.localCloses.sum(second));
     }
-    const pending = this.readPending ? safeCount(this.readPending) : this.pendingCount;
+    const pending = this.pendingNow();
     const created = this.opened.total;
     return {
       maxOpen: this.config.maxOpen ?? null,
@@ -387,7 +526,7 @@ export class PoolLedger {
       open: this.open,
       inUse: this.inUse,
       idle: this.open - this.inUse,
-      pending: pending ?? this.pendingCount,
+      pending,
       created,
       acquired: this.acquiredCount,
       waitCount: this.waits.total,
@@ -452,6 +591,10 @@ export class PoolLedger {
   ): EndpointStats[] {
     const second = this.second(now);
     return [...this.endpoints.values()].map((e) => e.stats(second, portRange, kernel?.get(e.endpoint)));
+  }
+
+  hasEndpoint(key: string): boolean {
+    return this.endpoints.has(key);
   }
 
   endpointKeys(): string[] {

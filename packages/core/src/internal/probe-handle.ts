@@ -1,18 +1,32 @@
-import type { CloseReason, OpenedInfo, PoolProbe } from '../types.js';
-import type { PoolLedger } from './pool-ledger.js';
+import type { CloseReason, OpenedInfo, PoolProbe, PoolRegistration } from '../types.js';
+import type { LedgerMember, PoolLedger } from './pool-ledger.js';
 
 /**
  * One registration's probe. Each call is guarded: a failure inside auditing is reported once and the pool
  * goes on unaudited; nothing is thrown into the application.
  */
-export class ProbeHandle implements PoolProbe {
+export class ProbeHandle implements PoolProbe, LedgerMember {
   private active = true;
+  /** Still a member of its pool record (neither ended nor unregistered). */
+  private member = true;
+  readonly readPending: (() => number) | undefined;
+  readonly probeServer: PoolRegistration['probeServer'];
 
+  /**
+   * @param leave called once when the registration leaves its record: `detached` true for
+   *   `unregister()`, false for `ended()`
+   * @param rejoin called when a registration that had ended opens a connection again
+   */
   constructor(
     private readonly ledger: PoolLedger,
     private readonly clock: () => number,
-    private readonly leave: (ledger: PoolLedger) => void,
-  ) {}
+    registration: PoolRegistration,
+    private readonly leave: (handle: ProbeHandle, detached: boolean) => void,
+    private readonly rejoin: (handle: ProbeHandle) => void,
+  ) {
+    this.readPending = registration.readPending;
+    this.probeServer = registration.probeServer;
+  }
 
   private get live(): boolean {
     return this.active && !this.ledger.broken;
@@ -24,6 +38,11 @@ export class ProbeHandle implements PoolProbe {
 
   opened(conn: object, info?: OpenedInfo): void {
     if (!this.live) return;
+    // A pool that ended and then opened again (ioredis `connect()` after `quit()`) is a member again.
+    if (!this.member) {
+      this.member = true;
+      this.rejoin(this);
+    }
     try {
       this.ledger.onOpened(conn, info);
     } catch (err) {
@@ -104,10 +123,22 @@ export class ProbeHandle implements PoolProbe {
     }
   }
 
+  ended(): void {
+    if (!this.member) return;
+    this.member = false;
+    this.leave(this, false);
+  }
+
   unregister(): void {
     if (!this.active) return;
     this.active = false;
-    this.leave(this.ledger);
+    if (!this.member) {
+      // Ended first: leaving again now stops watching what the pool still had open.
+      this.ledger.stopWatchingIfAlone();
+      return;
+    }
+    this.member = false;
+    this.leave(this, true);
   }
 }
 
@@ -123,5 +154,6 @@ export const NOOP_PROBE: PoolProbe = Object.freeze({
   closed: () => undefined,
   annotate: () => undefined,
   count: () => undefined,
+  ended: () => undefined,
   unregister: () => undefined,
 });

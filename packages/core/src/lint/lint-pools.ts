@@ -63,8 +63,9 @@ export async function lintLedgers(
   const rules: LintRule[] = [...(options.rules ?? [])];
   const problems: Finding[] = [];
   for (const ledger of pools) {
-    const { lintRules, probeServer } = ledger.registration;
-    for (const rule of lintRules ?? []) if (!rules.includes(rule)) rules.push(rule);
+    const { lintRules } = ledger;
+    const probeServer = ledger.serverProbe();
+    for (const rule of lintRules) if (!rules.includes(rule)) rules.push(rule);
     if (options.probeServers === true && probeServer) {
       const { facts, problem } = await probeWithDeadline(ledger.name, probeServer, timeoutMs);
       for (const [key, value] of Object.entries(facts)) ledger.onAnnotate(key, value);

@@ -3,8 +3,6 @@ import type { Auditor, PoolProbe, PoolRegistration } from '@poolaudit/core';
 import type { RedisServerSettings } from '../types.js';
 import type { ClientWatch, WatchOwner } from './client-watch.js';
 import { reportFailure } from './failure.js';
-import { pendingGroup, pendingReader } from './pending.js';
-import type { PendingSource } from './pending.js';
 import { readServerSettings } from './server-settings.js';
 
 /** What every audit is set up with. */
@@ -21,12 +19,11 @@ const settingsCache = new WeakMap<Auditor, Map<string, Promise<RedisServerSettin
  * What a `Redis` audit and a `Cluster` audit share: the registration, membership of the pending group,
  * server settings, and the failure path (detach everything, report once).
  */
-export abstract class AuditBase implements WatchOwner, PendingSource {
+export abstract class AuditBase implements WatchOwner {
   readonly probe: PoolProbe;
   readonly name: string;
   private readonly auditor: Auditor;
   private readonly readSettings: boolean;
-  private readonly group: Set<PendingSource>;
   private serverTimeoutMs: number | undefined;
   private detached = false;
 
@@ -37,12 +34,12 @@ export abstract class AuditBase implements WatchOwner, PendingSource {
     this.name = setup.name;
     this.auditor = setup.auditor;
     this.readSettings = setup.readSettings;
-    this.group = pendingGroup(setup.auditor, setup.name);
     this.probe = setup.auditor.register({
       ...registration,
       name: setup.name,
       kind: 'ioredis',
-      readPending: pendingReader(this.group),
+      // Summed by the auditor over the clients recording under this name, while they live.
+      readPending: () => this.pending(),
     });
   }
 
@@ -52,14 +49,9 @@ export abstract class AuditBase implements WatchOwner, PendingSource {
   /** Removes every hook this audit placed. */
   protected abstract unhook(): void;
 
-  /** Counts in the pending group while the client may still queue commands. */
-  protected joinGroup(): void {
-    if (!this.detached) this.group.add(this);
-  }
-
-  /** An ended client queues nothing; leaving the group lets it be collected if nobody detaches it. */
-  protected leaveGroup(): void {
-    this.group.delete(this);
+  /** The client ended (`quit()`, `disconnect()`, retries given up): its record may retire once idle. */
+  protected ended(): void {
+    this.probe.ended();
   }
 
   ready(watch: ClientWatch): void {
@@ -115,7 +107,6 @@ export abstract class AuditBase implements WatchOwner, PendingSource {
     try {
       this.unhook();
     } finally {
-      this.leaveGroup();
       this.probe.unregister();
     }
   }

@@ -47,9 +47,7 @@ export class ClusterAudit extends AuditBase {
     });
     cluster.on('+node', this.onNodeAdded);
     cluster.on('-node', this.onNodeRemoved);
-    cluster.on('connecting', this.onConnecting);
     cluster.on('end', this.onEnd);
-    if (cluster.status !== 'end') this.joinGroup();
     for (const node of cluster.nodes('all')) this.addNode(node);
   }
 
@@ -66,7 +64,6 @@ export class ClusterAudit extends AuditBase {
   protected unhook(): void {
     this.cluster.removeListener('+node', this.onNodeAdded);
     this.cluster.removeListener('-node', this.onNodeRemoved);
-    this.cluster.removeListener('connecting', this.onConnecting);
     this.cluster.removeListener('end', this.onEnd);
     for (const node of [...this.nodes.keys()]) this.removeNode(node);
     for (const [watch, onEnd] of this.refreshers) {
@@ -130,8 +127,7 @@ export class ClusterAudit extends AuditBase {
     }
   };
 
-  private readonly onConnecting = (): void => this.joinGroup();
-  private readonly onEnd = (): void => this.leaveGroup();
+  private readonly onEnd = (): void => this.ended();
 }
 
 /** A node's `duplicate`: the original, then the copy is watched when it is the slot refresher. */

@@ -22,9 +22,7 @@ export class RedisAudit extends AuditBase {
       probeServer: () => settingsFacts([client]),
     });
     this.watch = new ClientWatch(client, 'client', this);
-    client.on('connecting', this.onConnecting);
     client.on('end', this.onEnd);
-    if (client.status !== 'end') this.joinGroup();
     this.watch.attach();
   }
 
@@ -37,11 +35,9 @@ export class RedisAudit extends AuditBase {
   }
 
   protected unhook(): void {
-    this.client.removeListener('connecting', this.onConnecting);
     this.client.removeListener('end', this.onEnd);
     this.watch.detach();
   }
 
-  private readonly onConnecting = (): void => this.joinGroup();
-  private readonly onEnd = (): void => this.leaveGroup();
+  private readonly onEnd = (): void => this.ended();
 }

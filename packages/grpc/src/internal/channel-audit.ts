@@ -11,7 +11,10 @@ import { SubchannelWatch } from './subchannel-watch.js';
  * object, which tells the audited channels apart.
  */
 class PoolHook {
-  readonly audits = new Map<object, ChannelAudit>();
+  /** Audits by the channel's target object, held weakly: a channel dropped unaudited leaves nothing here. */
+  readonly audits = new WeakMap<object, ChannelAudit>();
+  /** Audits attached and not detached; the hook leaves the pool when the last one is detached. */
+  private attached = 0;
   private readonly restore: () => void;
 
   constructor(private readonly pool: SubchannelPoolShape) {
@@ -26,9 +29,14 @@ class PoolHook {
     });
   }
 
+  join(target: object, audit: ChannelAudit): void {
+    this.audits.set(target, audit);
+    this.attached++;
+  }
+
   leave(target: object): void {
-    this.audits.delete(target);
-    if (this.audits.size > 0) return;
+    if (!this.audits.delete(target)) return;
+    if (--this.attached > 0) return;
     this.restore();
     hooks.delete(this.pool);
   }
@@ -56,7 +64,7 @@ export class ChannelAudit {
       hook = new PoolHook(pool);
       hooks.set(pool, hook);
     }
-    hook.audits.set(this.internal.target, this);
+    hook.join(this.internal.target, this);
     // Subchannels the channel took before it was audited: every one the pool keeps for its target string
     // (with the global pool, channels to the same target with the same options and credentials share them).
     const target = (this.internal as { getTarget?: () => string }).getTarget?.();

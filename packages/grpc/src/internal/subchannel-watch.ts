@@ -158,8 +158,11 @@ export class SubchannelWatch {
    */
   private shuttingDown(socket: Socket, state: ConnectionState): void {
     const channelState = this.channel.connectivityState;
-    if (channelState === SHUTDOWN) this.end(socket, state, 'shutdown', 'close');
-    else if (channelState === IDLE) this.end(socket, state, 'idleTimeout', 'grpc.client_idle_timeout_ms');
+    if (channelState === SHUTDOWN) {
+      this.end(socket, state, 'shutdown', 'close');
+      // The channel was closed: its record may leave the auditor once these sockets have settled.
+      this.probe.ended();
+    } else if (channelState === IDLE) this.end(socket, state, 'idleTimeout', 'grpc.client_idle_timeout_ms');
     else this.end(socket, state, 'other', 'subchannel-dropped');
   }
 

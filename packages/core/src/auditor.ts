@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { DEFAULT_THRESHOLDS, ENDPOINT_DETECTORS, POOL_DETECTORS } from './detectors/index.js';
 import type { DetectorContext, PoolView } from './detectors/context.js';
 import { InvalidOptionError } from './errors.js';
+import { DISABLE_VARIABLE, readKillSwitch } from './kill-switch.js';
 import { EndpointLedger } from './internal/endpoint-ledger.js';
 import { checkAuditorOptions, checkStartOptions } from './internal/options.js';
 import { PoolLedger } from './internal/pool-ledger.js';
@@ -48,8 +49,12 @@ const EVALUATE_EVERY_MS = 1000;
  * `snapshot()`, `findings()` and `report()` read everything on demand.
  */
 export class Auditor {
-  /** False when created with `enabled: false`: probes then record nothing. */
+  /** False when created with `enabled: false` or when `POOLAUDIT_DISABLE` is on: probes then record nothing. */
   readonly enabled: boolean;
+  /** Library kinds `POOLAUDIT_DISABLE` names: their adapters leave the pools alone. */
+  private readonly switchedOff: ReadonlySet<string>;
+  private readonly switchOffLogged = new Set<string>();
+  private readonly killedAll: boolean;
   /** The TIME_WAIT length in force, which is also the length of every window (s). */
   readonly windowSeconds: number;
   readonly leakDetectionThresholdMs: number;
@@ -96,7 +101,11 @@ export class Auditor {
 
   constructor(options?: AuditorOptions) {
     const o = checkAuditorOptions(options);
-    this.enabled = o.enabled ?? true;
+    // The kill switch is read once, when the auditor is created (for defaultAuditor: when core is loaded).
+    const killSwitch = readKillSwitch(process.env[DISABLE_VARIABLE]);
+    this.enabled = (o.enabled ?? true) && killSwitch !== 'all';
+    this.switchedOff = killSwitch === 'all' ? new Set() : killSwitch;
+    this.killedAll = killSwitch === 'all';
     this.windowSeconds = o.timeWaitSeconds ?? platformTimeWaitSeconds();
     this.leakDetectionThresholdMs = o.leakDetectionThresholdMs ?? 0;
     this.clock = o.clock ?? (() => performance.now());
@@ -128,7 +137,7 @@ export class Auditor {
    */
   register(registration: PoolRegistration): PoolProbe {
     checkRegistration(registration);
-    if (!this.enabled) return NOOP_PROBE;
+    if (!this.audits(registration.kind)) return NOOP_PROBE;
     this.sweep();
     let ledger = this.pools.get(registration.name);
     if (ledger && ledger.kind !== registration.kind) {
@@ -178,6 +187,31 @@ export class Auditor {
     );
     join(probe);
     return probe;
+  }
+
+  /**
+   * Whether pools of this library kind are audited: false when the auditor is disabled, or when
+   * `POOLAUDIT_DISABLE` names the kind. Adapters ask before they hook anything, and hand the pool back
+   * untouched when it is false.
+   */
+  audits(kind: string): boolean {
+    if (this.enabled && !this.switchedOff.has(kind.toLowerCase())) return true;
+    if (this.killedAll || this.enabled) {
+      const key = this.killedAll ? '*' : kind;
+      if (!this.switchOffLogged.has(key)) {
+        this.switchOffLogged.add(key);
+        try {
+          this.logger.info(
+            this.killedAll
+              ? `${DISABLE_VARIABLE} is on: no pool is audited`
+              : `${DISABLE_VARIABLE} names ${kind}: ${kind} pools are not audited`,
+          );
+        } catch {
+          // A logger that throws must not take the application down.
+        }
+      }
+    }
+    return false;
   }
 
   /** Names of the registered pools (those ended or detached leave once the TIME_WAIT window has passed). */

@@ -6,6 +6,7 @@ export type { OptionSchema, OptionType } from './lint/option-readers.js';
 export { endpointKey, parseEndpoint } from './endpoint.js';
 export { InvalidOptionError, UnsupportedPoolError } from './errors.js';
 export { wrapInstanceMethod } from './instance-method.js';
+export { DISABLE_VARIABLE, readKillSwitch } from './kill-switch.js';
 export { defaultPortRange, platformTimeWaitSeconds } from './platform.js';
 export { redactConfig, redactUrl } from './redact.js';
 export { formatDBStats, formatGoDuration } from './report/db-stats.js';

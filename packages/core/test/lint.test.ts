@@ -106,6 +106,37 @@ describe('lintPools()', () => {
     expect(auditor.snapshot().pools[1]!.annotations['serverIdleTimeoutMs']).toBe(5000);
   });
 
+  it('logs the warnings and errors it found when given log, before failOn throws', async () => {
+    const auditor = createAuditor();
+    auditor.register({
+      name: 'orders',
+      kind: 'testdb',
+      config: {},
+      rawConfig: { limit: 100, maxIdle: 10, password: 'hunter2' },
+      lintRules: [idleBelowLimit],
+    });
+    auditor.register({
+      name: 'quiet',
+      kind: 'testdb',
+      config: {},
+      probeServer: () => Promise.reject(new Error('ECONNREFUSED')),
+    });
+    const lines: string[] = [];
+    const findings = await lintPools({ auditor, probeServers: true, log: (line) => lines.push(line) });
+    // The probe failure is an info finding: returned, not logged.
+    expect(findings.map((f) => f.severity)).toEqual(['warning', 'info']);
+    expect(lines).toEqual([
+      'poolaudit: [warning] test/max-idle-below-limit (orders): maxIdle 10 < limit 100 → Set maxIdle to 100.',
+    ]);
+    const failing: string[] = [];
+    await expect(
+      lintPools({ auditor, failOn: 'warning', log: (line) => failing.push(line) }),
+    ).rejects.toBeInstanceOf(LintFailedError);
+    expect(failing).toEqual(lines);
+    expect(lines.join('')).not.toContain('hunter2');
+    expect(await lintPools({ auditor, log: false })).toHaveLength(1);
+  });
+
   it('turns a failing or hanging probe into an info finding', async () => {
     const auditor = createAuditor();
     auditor.register({

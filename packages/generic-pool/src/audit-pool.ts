@@ -32,6 +32,8 @@ export function auditPool<P extends Pool<unknown>>(pool: P, options?: AuditPoolO
   }
   const { name, auditor, socketOf } = checkOptions(options);
   if (audits.has(pool)) return pool;
+  // POOLAUDIT_DISABLE names generic-pool (or the auditor is disabled): the pool is handed back untouched.
+  if (!auditor.audits(KIND)) return pool;
   const internals = pool as unknown as PoolInternals;
   const { config, settings } = readGenericPoolConfig(internals._config);
   const probe = auditor.register({

@@ -33,6 +33,8 @@ export function auditRedis<T extends Redis | Cluster>(client: T, options?: Audit
   const target: unknown = client;
   const auditor = o.auditor ?? defaultAuditor;
   const readSettings = o.readServerSettings ?? true;
+  // POOLAUDIT_DISABLE names ioredis (or the auditor is disabled): the client is handed back untouched.
+  if (!auditor.audits('ioredis') && (isClusterClient(target) || isRedisClient(target))) return client;
   let audit: AuditBase;
   if (isClusterClient(target)) {
     audit = new ClusterAudit(target, { auditor, readSettings, name: o.name ?? defaultClusterName(target) });

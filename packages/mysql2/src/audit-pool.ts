@@ -50,6 +50,8 @@ export function auditPool<P extends Mysql2Auditable>(pool: P, options?: AuditPoo
   if (isAudited(inner)) {
     throw new InvalidOptionError('pool', 'a pool not audited yet (detach(pool) first)', pool);
   }
+  // POOLAUDIT_DISABLE names mysql2 (or the auditor is disabled): the pool is handed back untouched.
+  if (!auditor.audits('mysql2')) return pool;
   let attachment: Attachment | undefined;
   if (isCorePool(inner)) {
     attachment = attachPool(inner, name ?? defaultPoolName(inner), auditor);

@@ -167,6 +167,8 @@ export function auditDispatcher<T extends DispatcherLike>(
     throw new UnsupportedPoolError('@poolaudit/undici', expected, dispatcher);
   }
   if (audits.has(dispatcher)) return dispatcher;
+  // POOLAUDIT_DISABLE names undici (or the auditor is disabled): the dispatcher is handed back untouched.
+  if (!auditor.audits('undici')) return dispatcher;
   const audit = new DispatcherAudit(
     dispatcher,
     kind,

@@ -14,6 +14,17 @@ export interface LintPoolsOptions {
   readonly probeTimeoutMs?: number;
   /** Throw `LintFailedError` when a finding reaches this severity; `false` never throws. Default false. */
   readonly failOn?: Severity | false;
+  /**
+   * Receives one line per warning and error found (`poolaudit: [warning] mysql2/max-idle-below-limit
+   * (orders-db): … → …`), before `failOn` throws: `console.warn`, or a logger's method. `false` (the default)
+   * logs nothing; the findings are returned either way.
+   */
+  readonly log?: ((line: string) => void) | false;
+}
+
+/** The line `log` receives for a finding. */
+export function formatLintLine(finding: Finding): string {
+  return `poolaudit: [${finding.severity}] ${finding.code} (${finding.pool}): ${finding.message} → ${finding.advice}`;
 }
 
 /** Runs a server probe with a deadline; a probe that fails or hangs yields an `info` finding, not an exception. */
@@ -85,6 +96,10 @@ export async function lintLedgers(
     });
   }
   const findings = [...lint(subjects, rules, onRuleError), ...problems];
+  const log = options.log ?? false;
+  if (log !== false) {
+    for (const finding of findings) if (atLeast(finding.severity, 'warning')) log(formatLintLine(finding));
+  }
   const failOn = options.failOn ?? false;
   if (failOn !== false && findings.some((f) => atLeast(f.severity, failOn))) {
     throw new LintFailedError(findings, failOn);

@@ -10,8 +10,12 @@ export interface ServiceOptions {
   redisUrl?: string;
   /** The pricing service; default: one started in-process on a free port. */
   upstreamUrl?: string;
+  /** mysql2 `connectionLimit`. Default 50. */
+  connectionLimit?: number;
   /** mysql2 `maxIdle`. Default 5. */
   maxIdle?: number;
+  /** The pricing pool's undici `keepAliveTimeout` and `keepAliveMaxTimeout` (ms). Default 1000. */
+  pricingKeepAliveMs?: number;
 }
 
 export function startService(

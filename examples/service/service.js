@@ -26,7 +26,10 @@ const { registerMetrics } = require('@poolaudit/opentelemetry');
  * @param {string} [options.mysqlUrl] default `mysql://root@127.0.0.1:3306/test`.
  * @param {string} [options.redisUrl] default `redis://127.0.0.1:6379`.
  * @param {string} [options.upstreamUrl] the pricing service; default: one started here on a free port.
+ * @param {number} [options.connectionLimit] mysql2 `connectionLimit`. Default 50.
  * @param {number} [options.maxIdle] mysql2 `maxIdle`. Default 5: below the load's concurrency on purpose.
+ * @param {number} [options.pricingKeepAliveMs] how long the pricing pool keeps an idle connection (undici
+ *   `keepAliveTimeout` and `keepAliveMaxTimeout`). Default 1000: shorter than the pause between bursts.
  * @returns {Promise<{ url: string, auditor: import('@poolaudit/core').Auditor, close(): Promise<void> }>}
  */
 async function startService(options = {}) {
@@ -41,15 +44,22 @@ async function startService(options = {}) {
 
   const db = mysql.createPool({
     uri: options.mysqlUrl ?? 'mysql://root@127.0.0.1:3306/test',
-    connectionLimit: 50,
+    connectionLimit: options.connectionLimit ?? 50,
     maxIdle: options.maxIdle ?? 5,
     idleTimeout: 60_000,
   });
   auditPool(db, { name: 'orders-db', auditor });
   const redis = new Redis(options.redisUrl ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
   auditRedis(redis, { name: 'cache', auditor });
-  // A short keep-alive: connections idle between bursts are closed here, and counted.
-  const pricing = new Pool(upstreamUrl, { connections: 20, keepAliveTimeout: 1000 });
+  // A short keep-alive: connections idle between bursts are closed here, and counted. The pricing server
+  // hints `Keep-Alive: timeout=5`, which undici follows over keepAliveTimeout (lib/dispatcher/client-h1.js):
+  // keepAliveMaxTimeout caps what the hint may grant.
+  const keepAliveMs = options.pricingKeepAliveMs ?? 1000;
+  const pricing = new Pool(upstreamUrl, {
+    connections: 20,
+    keepAliveTimeout: keepAliveMs,
+    keepAliveMaxTimeout: keepAliveMs,
+  });
   auditDispatcher(pricing, { name: 'pricing', auditor });
 
   const server = http.createServer((req, res) => {

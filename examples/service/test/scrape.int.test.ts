@@ -78,6 +78,24 @@ describe('examples/service under load', () => {
       expect(text).toMatch(
         /poolaudit_findings_active\{[^}]*poolaudit_finding_code="max-idle-churn"[^}]*\} 1/,
       );
+      // The pricing pool's 1 s keep-alive closes its connections in every 1.3 s pause, here (TIME_WAIT here).
+      const pricing = service.auditor.snapshot().pools.find((p) => p.name.startsWith('pricing'));
+      expect(pricing?.stats.closed.idleTimeout).toBeGreaterThan(0);
+      expect(pricing?.stats.closedBy.local).toBeGreaterThan(0);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('with the advice applied (MAX_IDLE=50, as server.js reads it), the same bursts close nothing', async () => {
+    const service = await startService({ port: 0, mysqlUrl: sharedMysqlUrl(), maxIdle: 50 });
+    try {
+      const { ok, failed } = await runLoad({ url: service.url, bursts: 3, concurrency: 30, pauseMs: 1300 });
+      expect({ ok, failed }).toEqual({ ok: 90, failed: 0 });
+      const db = service.auditor.snapshot().pools.find((p) => p.name === 'orders-db');
+      expect(db?.stats.closed.maxIdle).toBe(0);
+      expect(db?.stats.created).toBeGreaterThan(5);
+      expect(service.auditor.findings().map((f) => f.code)).not.toContain('max-idle-churn');
     } finally {
       await service.close();
     }

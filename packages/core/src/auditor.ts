@@ -10,9 +10,10 @@ import { PoolLedger } from './internal/pool-ledger.js';
 import type { LedgerMember, LedgerTotals, TimingSink } from './internal/pool-ledger.js';
 import { RetirementQueue } from './internal/retirement-queue.js';
 import { NOOP_PROBE, ProbeHandle } from './internal/probe-handle.js';
+import { TimeWaitConfirmation } from './internal/time-wait-confirmation.js';
 import { defaultPortRange, platformTimeWaitSeconds } from './platform.js';
 import { redactConfig } from './redact.js';
-import { formatDBStats } from './report/db-stats.js';
+import { formatDBStats, formatTimeWait } from './report/db-stats.js';
 import { formatReport } from './report/text-report.js';
 import { lintLedgers } from './lint/lint-pools.js';
 import type { LintPoolsOptions } from './lint/lint-pools.js';
@@ -21,6 +22,7 @@ import type {
   AuditSnapshot,
   AuditorEvents,
   AuditorOptions,
+  CloseLookup,
   DetectorThresholds,
   Finding,
   HostObserver,
@@ -95,6 +97,7 @@ export class Auditor {
     },
   };
   private observer: HostObserver | undefined;
+  private readonly confirmation: TimeWaitConfirmation;
   private timer: NodeJS.Timeout | undefined;
   private started: StartOptions | undefined;
   private readonly context: DetectorContext;
@@ -112,6 +115,7 @@ export class Auditor {
     this.logger = o.logger ?? CONSOLE_LOGGER;
     this.configuredPortRange = o.portRange ?? defaultPortRange();
     this.thresholdOptions = o.detectors ?? {};
+    this.confirmation = new TimeWaitConfirmation(this.windowSeconds, this.clock);
     const portRange = (): PortRange => this.portRange;
     this.context = {
       windowSeconds: this.windowSeconds,
@@ -160,6 +164,7 @@ export class Auditor {
           leakReleased: (pool, heldMs, stack) => this.emitSafely('leak-released', { pool, heldMs, stack }),
           idle: (pool) => this.retiring.push(pool),
           timing: this.timing,
+          confirmation: this.confirmation,
         },
         this.folded.get(registration.name),
       );
@@ -268,7 +273,7 @@ export class Auditor {
     }
     const second = Math.floor(now / 1000);
     const endpoints = [...this.endpointLedgers.values()].map((e) => ({
-      ...e.stats(second, portRange, kernel?.get(e.endpoint)),
+      ...e.stats(second, portRange, kernel?.get(e.endpoint), this.confirmation.scanned),
       pools: pools.filter((p) => p.endpoints.some((pe) => pe.endpoint === e.endpoint)).map((p) => p.name),
     }));
     const findings: Finding[] = [];
@@ -311,8 +316,8 @@ export class Auditor {
   }
 
   /**
-   * Evaluates findings every `intervalMs` (emitting `finding` events) and logs one Go `DBStats`-style line
-   * per pool. The timer is unref'd: it never keeps the process alive.
+   * Evaluates findings every `intervalMs` (emitting `finding` events) and logs, per pool, one Go
+   * `DBStats`-style line and its companion TIME_WAIT line (`formatTimeWait`: confirmed or counted, and which). The timer is unref'd: it never keeps the process alive.
    */
   start(options?: StartOptions): this {
     this.started = checkStartOptions(options);
@@ -357,12 +362,25 @@ export class Auditor {
     if (typeof observer?.endpointView !== 'function') {
       throw new InvalidOptionError('observer', 'a HostObserver with endpointView()', observer);
     }
+    if (this.observer !== observer) this.confirmation.stop();
     this.observer = observer;
     return () => {
       if (this.observer !== observer) return;
       this.observer = undefined;
+      this.confirmation.stop();
       observer.close?.();
     };
+  }
+
+  /**
+   * For host observers: the closed connections (4-tuples, this end's port recorded at connect) to look up in
+   * the scan about to run. The first call starts queueing closes; each call takes those queued since the last.
+   * Hand the kernel's state of each back with `settle()`: from then on footprints are the kernel-confirmed
+   * ones (`timeWait.source: 'kernel'`), and local closes that left no TIME_WAIT are counted as `resets`.
+   */
+  closeLookup(): CloseLookup {
+    this.confirmation.recording = this.enabled;
+    return this.confirmation.lookup();
   }
 
   /**
@@ -386,6 +404,7 @@ export class Auditor {
     this.stop();
     this.observer?.close?.();
     this.observer = undefined;
+    this.confirmation.stop();
   }
 
   private schedule(): void {
@@ -409,7 +428,10 @@ export class Auditor {
       const log = this.started?.log;
       if (this.started && log !== false) {
         const write = log ?? ((line: string) => this.logger.info(line));
-        for (const pool of snapshot.pools) write(`${pool.name} ${formatDBStats(pool.stats)}`);
+        for (const pool of snapshot.pools) {
+          write(`${pool.name} ${formatDBStats(pool.stats)}`);
+          write(`${pool.name} ${formatTimeWait(pool.stats)}`);
+        }
       }
     } catch (err) {
       this.reportFailure('(auditor)', err);

@@ -9,7 +9,7 @@ export { wrapInstanceMethod } from './instance-method.js';
 export { DISABLE_VARIABLE, readKillSwitch } from './kill-switch.js';
 export { defaultPortRange, platformTimeWaitSeconds } from './platform.js';
 export { redactConfig, redactUrl } from './redact.js';
-export { formatDBStats, formatGoDuration } from './report/db-stats.js';
+export { formatDBStats, formatGoDuration, formatTimeWait } from './report/db-stats.js';
 export { formatReport } from './report/text-report.js';
 export type {
   AuditLogger,
@@ -17,11 +17,13 @@ export type {
   AuditorEvents,
   AuditorOptions,
   CloseReason,
+  CloseLookup,
   ClosedBy,
   ClosedByCounts,
   DetectorThresholds,
   EndpointStats,
   Finding,
+  FootprintSource,
   HostObserver,
   KernelEndpointView,
   LeakedConnection,

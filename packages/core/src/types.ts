@@ -75,6 +75,11 @@ export interface OpenedInfo {
   readonly socket?: Socket | null;
   /** `host:port` when no socket is at hand (or before it has connected). */
   readonly endpoint?: string;
+  /**
+   * This end's `ip:port` when no socket is at hand. With a socket it is read at connect (a closed socket no
+   * longer knows its local port); it lets a host observer confirm the connection's TIME_WAIT per 4-tuple.
+   */
+  readonly local?: string;
   /** When the connect attempt started (auditor clock, ms); gives the connect time. */
   readonly connectStartedAt?: number;
 }
@@ -140,9 +145,31 @@ export interface ClosedByCounts {
   readonly unknown: number;
 }
 
+/** Where a TIME_WAIT footprint comes from: the kernel's table matched per 4-tuple, or the ledger's count. */
+export type FootprintSource = 'kernel' | 'counted';
+
 export interface TimeWaitStats {
-  /** Connections closed here first within the last `windowSeconds`: each left a TIME_WAIT socket. */
+  /**
+   * TIME_WAIT sockets these closes hold here now. With a host observer that has scanned (`source: 'kernel'`):
+   * `confirmed + unconfirmed`; without one (`source: 'counted'`): `counted`.
+   */
   readonly footprint: number;
+  /** Which figure `footprint` is. */
+  readonly source: FootprintSource;
+  /** Connections closed here first within the last `windowSeconds`, read at the socket. */
+  readonly counted: number;
+  /**
+   * Closed connections whose 4-tuple the kernel showed in TIME_WAIT, within the window; `null` without a
+   * host observer scan (macOS, Windows, no `/proc`).
+   */
+  readonly confirmed: number | null;
+  /**
+   * Local closes the kernel showed left no TIME_WAIT: they ended in a reset (data still unread at close, such
+   * as TLS 1.3 session tickets, makes Linux send RST instead of FIN); `null` without a host observer scan.
+   */
+  readonly resets: number | null;
+  /** Local closes since the last scan, not looked up yet (counted in `footprint` meanwhile); `null` without. */
+  readonly unconfirmed: number | null;
   /** `footprint / windowSeconds`. */
   readonly ratePerSecond: number;
   /** The TIME_WAIT length in force (60 s on Linux). */
@@ -305,6 +332,20 @@ export interface PortRange {
 export interface AuditLogger {
   info(message: string): void;
   warn(message: string): void;
+}
+
+/**
+ * Closed connections whose 4-tuples a host scan looks up among the kernel's sockets, from
+ * `auditor.closeLookup()`. `local[i]` and `remote[i]` (`endpointKey` form) are one connection.
+ */
+export interface CloseLookup {
+  readonly local: readonly string[];
+  readonly remote: readonly string[];
+  /**
+   * Hands back the kernel's TCP state number of each 4-tuple (`include/net/tcp_states.h`: 6 = TIME_WAIT;
+   * 0 = no such socket), in the same order; `null` when the scan failed (they are looked up next time).
+   */
+  settle(states: ArrayLike<number> | null): void;
 }
 
 /** Supplies kernel facts; implemented by `@poolaudit/host`. Must answer from memory, synchronously. */

@@ -25,6 +25,7 @@ export const clientPerRequest: PoolDetector = (pool, ctx) => {
       connectionsOpened: opened.count,
       usesPerConnection: pool.stats.usesPerConnection,
       timeWaitFootprint: footprint,
+      timeWaitSource: pool.stats.timeWait.source,
     },
     advice:
       `Create one ${pool.kind} client when the service starts and share it across requests; a client ` +

@@ -5,6 +5,7 @@ import type {
   PoolSnapshot,
   PortRange,
   SettingNames,
+  TimeWaitStats,
   WindowCount,
 } from '../types.js';
 
@@ -53,5 +54,10 @@ export function ceilSeconds(ms: number): number {
 export function timeWaitClause(pool: PoolView): string {
   const { footprint, ratePerSecond } = pool.stats.timeWait;
   if (pool.stats.closedBy.local === 0) return '';
-  return `; ${footprint} TIME_WAIT sockets here from its own closes (${ratePerSecond}/s)`;
+  return `; ${footprint} TIME_WAIT sockets here from its own closes (${ratePerSecond}/s, ${sourceWords(pool.stats.timeWait)})`;
+}
+
+/** Which footprint a message quotes: the kernel's per 4-tuple, or the ledger's count of local closes. */
+export function sourceWords(t: TimeWaitStats): string {
+  return t.source === 'kernel' ? 'confirmed by the kernel' : 'counted, not confirmed by the kernel';
 }

@@ -23,6 +23,7 @@ export const httpKeepAliveDisabled: PoolDetector = (pool, ctx) => {
       connectionsOpened: opened.count,
       usesPerConnection: pool.stats.usesPerConnection,
       timeWaitFootprint: pool.stats.timeWait.footprint,
+      timeWaitSource: pool.stats.timeWait.source,
     },
     advice:
       name === 'pipelining'

@@ -29,6 +29,7 @@ export const httpShortKeepAliveHint: PoolDetector = (pool, ctx) => {
       closedAfterResponse: closes.count,
       usesPerConnection: pool.stats.usesPerConnection,
       timeWaitFootprint: pool.stats.timeWait.footprint,
+      timeWaitSource: pool.stats.timeWait.source,
     },
     advice:
       `Raise the server's keep-alive timeout well above ${formatMs(marginMs)} (Node: server.keepAliveTimeout; ` +

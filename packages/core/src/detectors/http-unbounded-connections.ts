@@ -27,6 +27,7 @@ export const httpUnboundedConnections: PoolDetector = (pool, ctx) => {
       connectionsOpened: opened.count,
       open: pool.stats.open,
       timeWaitFootprint: pool.stats.timeWait.footprint,
+      timeWaitSource: pool.stats.timeWait.source,
     },
     advice:
       `Set ${name} (e.g. ${name}: ${suggestion}) so that bursts queue for a bounded set of reused ` +

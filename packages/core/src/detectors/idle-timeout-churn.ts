@@ -39,6 +39,7 @@ export const idleTimeoutChurn: PoolDetector = (pool, ctx) => {
       idleTimeoutMs: configured ?? null,
       serverKeepAliveTimeoutMs: typeof hint === 'number' ? hint : null,
       timeWaitFootprint: pool.stats.timeWait.footprint,
+      timeWaitSource: pool.stats.timeWait.source,
     },
     advice: hinted
       ? `Raise the server's keep-alive timeout above ${formatMs(suggestion)} (the client keeps a connection ` +

@@ -30,6 +30,7 @@ export const maxIdleChurn: PoolDetector = (pool, ctx) => {
       maxOpen,
       peakInUse: peak,
       timeWaitFootprint: footprint,
+      timeWaitSource: pool.stats.timeWait.source,
       portBudgetUsed,
     },
     advice:

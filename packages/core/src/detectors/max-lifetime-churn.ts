@@ -20,6 +20,7 @@ export const maxLifetimeChurn: PoolDetector = (pool, ctx) => {
       lifetimeP50Ms: lifetime.p50,
       maxLifetimeMs: pool.config.maxLifetimeMs ?? null,
       timeWaitFootprint: pool.stats.timeWait.footprint,
+      timeWaitSource: pool.stats.timeWait.source,
     },
     advice:
       `Raise ${name} to minutes rather than seconds (just under the server's or load balancer's idle ` +

@@ -32,6 +32,7 @@ export const minRefillChurn: PoolDetector = (pool, ctx) => {
       idleTimeoutMs,
       reopenDelayP50Ms: pool.recent.reopenDelayMs.p50,
       timeWaitFootprint: pool.stats.timeWait.footprint,
+      timeWaitSource: pool.stats.timeWait.source,
     },
     advice:
       `Keep ${minName}=${min ?? 'unset'} warm with ${softName}` +

@@ -24,6 +24,7 @@ export const portExhaustionRisk: EndpointDetector = (endpoint, ctx) => {
       `connections/s to one destination, connect() fails with EADDRNOTAVAIL.`,
     evidence: {
       timeWaitFootprint: endpoint.timeWait.footprint,
+      timeWaitSource: endpoint.timeWait.source,
       kernelTimeWait: endpoint.kernel ? kernelTimeWait : null,
       ratePerSecond: endpoint.timeWait.ratePerSecond,
       portsInRange: ports,

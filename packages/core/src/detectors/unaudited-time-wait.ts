@@ -1,3 +1,4 @@
+import { sourceWords } from './context.js';
 import type { EndpointDetector } from './context.js';
 
 /**
@@ -22,11 +23,13 @@ export const unauditedTimeWait: EndpointDetector = (endpoint, ctx) => {
     endpoint: endpoint.endpoint,
     message:
       `The kernel holds ${kernel.timeWait} TIME_WAIT sockets toward ${endpoint.endpoint}, but the audited ` +
-      `pools (${pools}) closed only ${footprint} connections there in the last ${ctx.windowSeconds}s: ` +
-      `${unexplained} (${Math.round(share * 100)}%) come from clients that are not audited.`,
+      `pools (${pools}) account for only ${footprint} of them in the last ${ctx.windowSeconds}s ` +
+      `(${sourceWords(endpoint.timeWait)}): ${unexplained} (${Math.round(share * 100)}%) come from clients ` +
+      `that are not audited.`,
     evidence: {
       kernelTimeWait: kernel.timeWait,
       timeWaitFootprint: footprint,
+      timeWaitSource: endpoint.timeWait.source,
       unexplained,
       unexplainedShare: Math.round(share * 10000) / 10000,
       windowSeconds: ctx.windowSeconds,

@@ -11,6 +11,8 @@ export type ConnState = 'open' | 'closing' | 'done';
 /** The ledger's record of one connection, from open to close. */
 export class Connection implements WatchedConnection {
   endpoint: string | null;
+  /** This end's `ip:port`, read at connect. */
+  local: string | null = null;
   peerClosedFirst = false;
   localClosedFirst = false;
   reset = false;

@@ -1,5 +1,14 @@
-import type { ClosedBy, ClosedByCounts, EndpointStats, KernelEndpointView, PortRange } from '../types.js';
+import type {
+  ClosedBy,
+  ClosedByCounts,
+  EndpointStats,
+  KernelEndpointView,
+  PortRange,
+  TimeWaitStats,
+} from '../types.js';
 import { SecondWindow } from './second-window.js';
+import { KernelVerdicts, kernelFootprint } from './time-wait-confirmation.js';
+import type { KernelFootprint } from './time-wait-confirmation.js';
 
 /** Counters for one remote endpoint, kept per pool and once more across all pools. */
 export class EndpointLedger {
@@ -9,6 +18,8 @@ export class EndpointLedger {
   /** Connections closed here first, per second: each is one TIME_WAIT socket for the window's length. */
   readonly localCloses: SecondWindow;
   readonly opens: SecondWindow;
+  /** What the kernel made of the closes toward this endpoint. */
+  readonly verdicts: KernelVerdicts;
 
   constructor(
     readonly endpoint: string,
@@ -16,6 +27,13 @@ export class EndpointLedger {
   ) {
     this.localCloses = new SecondWindow(windowSeconds);
     this.opens = new SecondWindow(windowSeconds);
+    this.verdicts = new KernelVerdicts(windowSeconds);
+  }
+
+  /** The footprint in force at `second`: the kernel's when `confirmed`, else the count of local closes. */
+  footprint(second: number, confirmed: boolean): number {
+    if (!confirmed) return this.localCloses.sum(second);
+    return this.verdicts.confirmed.sum(second) + this.verdicts.unconfirmed;
   }
 
   opened(second: number): void {
@@ -35,14 +53,21 @@ export class EndpointLedger {
     return this.open === 0 && this.localCloses.sum(second) === 0 && this.opens.sum(second) === 0;
   }
 
-  stats(second: number, portRange: PortRange, kernel: KernelEndpointView | undefined): EndpointStats {
-    const footprint = this.localCloses.sum(second);
+  /** `confirmed`: a host scan has answered, so the footprint is the kernel's. */
+  stats(
+    second: number,
+    portRange: PortRange,
+    kernel: KernelEndpointView | undefined,
+    confirmed: boolean,
+  ): EndpointStats {
+    const counted = this.localCloses.sum(second);
+    const verdict = confirmed ? kernelFootprint(this.verdicts, second) : null;
     const base = {
       endpoint: this.endpoint,
       open: this.open,
       created: this.created,
       closedBy: { ...this.closedBy } as ClosedByCounts,
-      timeWait: timeWaitStats(footprint, this.localCloses.length, portRange),
+      timeWait: timeWaitStats(counted, verdict, this.localCloses.length, portRange),
     };
     return kernel ? { ...base, kernel } : base;
   }
@@ -53,9 +78,21 @@ export function portRangeSize(range: PortRange): number {
   return range.high - range.low + 1;
 }
 
-export function timeWaitStats(footprint: number, windowSeconds: number, portRange: PortRange) {
+/** The TIME_WAIT figures of a ledger: the kernel's verdict when there is one, else the count. */
+export function timeWaitStats(
+  counted: number,
+  verdict: KernelFootprint | null,
+  windowSeconds: number,
+  portRange: PortRange,
+): TimeWaitStats {
+  const footprint = verdict === null ? counted : verdict.confirmed + verdict.unconfirmed;
   return {
     footprint,
+    source: verdict === null ? 'counted' : 'kernel',
+    counted,
+    confirmed: verdict?.confirmed ?? null,
+    resets: verdict?.resets ?? null,
+    unconfirmed: verdict?.unconfirmed ?? null,
     ratePerSecond: round2(footprint / windowSeconds),
     windowSeconds,
     portBudgetUsed: round4(footprint / portRangeSize(portRange)),

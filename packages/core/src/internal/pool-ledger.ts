@@ -20,6 +20,8 @@ import { Connection } from './connection.js';
 import { EndpointLedger, timeWaitStats, portRangeSize } from './endpoint-ledger.js';
 import { Histogram } from './histogram.js';
 import { SecondWindow } from './second-window.js';
+import { ClosedTuple, KernelVerdicts, kernelFootprint } from './time-wait-confirmation.js';
+import type { TimeWaitConfirmation } from './time-wait-confirmation.js';
 import { remoteEndpointOf, unwatchSocket, watchSocket } from './socket-watch.js';
 
 export const CLOSE_REASONS: readonly CloseReason[] = [
@@ -67,6 +69,8 @@ export interface LedgerHost {
   idle(pool: PoolLedger): void;
   /** Durations handed to `auditor.onTiming()` listeners as they happen. */
   readonly timing: TimingSink;
+  /** Where closes wait for the kernel to confirm their TIME_WAIT (while a host observer looks them up). */
+  readonly confirmation: TimeWaitConfirmation;
 }
 
 /** Where the ledger sends each duration it records, while anybody listens. */
@@ -119,6 +123,8 @@ export class PoolLedger {
   /** Connections open or waiting for their socket to close. */
   private readonly live = new Set<Connection>();
   private readonly endpoints = new Map<string, EndpointLedger>();
+  /** What the kernel made of this pool's closes. */
+  private readonly verdicts: KernelVerdicts;
 
   private readonly opened: Series;
   private readonly closedAll: Series;
@@ -183,6 +189,7 @@ export class PoolLedger {
     this.clients = series();
     this.peakInUse = new SecondWindow(host.windowSeconds);
     this.peakPending = new SecondWindow(host.windowSeconds);
+    this.verdicts = new KernelVerdicts(host.windowSeconds);
     if (carried) this.carry(carried);
   }
 
@@ -305,6 +312,7 @@ export class PoolLedger {
     const socket = info?.socket ?? null;
     const endpoint = (socket && remoteEndpointOf(socket)) ?? info?.endpoint ?? null;
     const conn = new Connection(socket, endpoint, now, this.settle);
+    if (info?.local !== undefined) conn.local = info.local;
     this.conns.set(key, conn);
     this.live.add(conn);
     this.idleSince = -1;
@@ -486,8 +494,20 @@ export class PoolLedger {
     else if (side === 'remote') this.closedRemote.add(second);
     else if (side === 'reset') this.closedReset.add(second);
     if (conn.countedAt !== null) {
-      this.endpointLedger(conn.countedAt).closed(second, side);
-      this.host.endpoint(conn.countedAt).closed(second, side);
+      const mine = this.endpointLedger(conn.countedAt);
+      const all = this.host.endpoint(conn.countedAt);
+      mine.closed(second, side);
+      all.closed(second, side);
+      const confirmation = this.host.confirmation;
+      if (confirmation.recording && conn.local !== null) {
+        confirmation.add(
+          new ClosedTuple(conn.local, conn.countedAt, second, side, [
+            this.verdicts,
+            mine.verdicts,
+            all.verdicts,
+          ]),
+        );
+      }
     }
   }
 
@@ -512,11 +532,13 @@ export class PoolLedger {
 
   stats(now: number, portRange: PortRange): PoolStats {
     const second = this.second(now);
-    const footprint = this.closedLocal.window.sum(second);
+    const confirmed = this.host.confirmation.scanned;
+    const counted = this.closedLocal.window.sum(second);
+    const verdict = confirmed ? kernelFootprint(this.verdicts, second) : null;
     const windowSeconds = this.host.windowSeconds;
     let busiest = 0;
     for (const ledger of this.endpoints.values()) {
-      busiest = Math.max(busiest, ledger.localCloses.sum(second));
+      busiest = Math.max(busiest, ledger.footprint(second, confirmed));
     }
     const pending = this.pendingNow();
     const created = this.opened.total;
@@ -540,7 +562,7 @@ export class PoolLedger {
       closedDetail: Object.fromEntries(this.closedDetail),
       closedBy: { ...this.closedBy },
       timeWait: {
-        ...timeWaitStats(footprint, windowSeconds, portRange),
+        ...timeWaitStats(counted, verdict, windowSeconds, portRange),
         portBudgetUsed: Math.round((busiest / portRangeSize(portRange)) * 10000) / 10000,
       },
       openedPerSecond: Math.round((this.opened.window.sum(second) / windowSeconds) * 100) / 100,
@@ -590,7 +612,10 @@ export class PoolLedger {
     kernel: ReadonlyMap<string, KernelEndpointView> | undefined,
   ): EndpointStats[] {
     const second = this.second(now);
-    return [...this.endpoints.values()].map((e) => e.stats(second, portRange, kernel?.get(e.endpoint)));
+    const confirmed = this.host.confirmation.scanned;
+    return [...this.endpoints.values()].map((e) =>
+      e.stats(second, portRange, kernel?.get(e.endpoint), confirmed),
+    );
   }
 
   hasEndpoint(key: string): boolean {

@@ -5,6 +5,8 @@ import { endpointKey } from '../endpoint.js';
 export interface WatchedConnection {
   socket: Socket | null;
   endpoint: string | null;
+  /** This end's `ip:port`: read at connect, since a closed socket reports `localPort` undefined. */
+  local: string | null;
   /** The peer's FIN arrived before we ended our side. */
   peerClosedFirst: boolean;
   /** We sent our FIN (end() flushed) before the peer's arrived. */
@@ -25,6 +27,7 @@ function onConnect(this: Socket): void {
   const conn = watched.get(this);
   if (!conn) return;
   conn.endpoint = remoteEndpointOf(this) ?? conn.endpoint;
+  conn.local = localEndpointOf(this) ?? conn.local;
   conn.onSocketConnect();
 }
 function onEnd(this: Socket): void {
@@ -58,6 +61,12 @@ export function remoteEndpointOf(socket: Socket): string | null {
     : null;
 }
 
+/** `ip:port` of the socket's own end, or null before it has connected (and after it has closed). */
+export function localEndpointOf(socket: Socket): string | null {
+  const { localAddress, localPort } = socket;
+  return localAddress !== undefined && localPort !== undefined ? endpointKey(localAddress, localPort) : null;
+}
+
 /**
  * Starts reading who closes `socket` first. Our listeners are prepended so that they have seen the peer's
  * FIN before the library reacts to it (mysql2 and ioredis remove the connection from their 'end' handler).
@@ -65,7 +74,10 @@ export function remoteEndpointOf(socket: Socket): string | null {
 export function watchSocket(socket: Socket, conn: WatchedConnection): void {
   watched.set(socket, conn);
   if (socket.connecting) socket.prependOnceListener('connect', onConnect);
-  else if (conn.endpoint === null) conn.endpoint = remoteEndpointOf(socket);
+  else {
+    if (conn.endpoint === null) conn.endpoint = remoteEndpointOf(socket);
+    conn.local ??= localEndpointOf(socket);
+  }
   socket.prependListener('end', onEnd);
   socket.prependListener('finish', onFinish);
   socket.prependListener('error', onError);

@@ -1,5 +1,5 @@
 import type { AuditSnapshot, Finding, PoolSnapshot, TimingSummary } from '../types.js';
-import { formatDBStats } from './db-stats.js';
+import { formatDBStats, footprintText } from './db-stats.js';
 
 /** A report for people: every pool's stats, closures, TIME_WAIT footprint, timings and findings. */
 export function formatReport(snapshot: AuditSnapshot): string {
@@ -25,7 +25,7 @@ function poolSection(pool: PoolSnapshot, snapshot: AuditSnapshot): string[] {
       (Object.keys(s.closedDetail).length > 0 ? ` (${nonZero(s.closedDetail)})` : ''),
     `  closed by: local ${s.closedBy.local} · remote ${s.closedBy.remote} · reset ${s.closedBy.reset}` +
       (s.closedBy.unknown > 0 ? ` · unknown ${s.closedBy.unknown}` : ''),
-    `  TIME_WAIT here: ${s.timeWait.footprint} in the last ${s.timeWait.windowSeconds}s ` +
+    `  TIME_WAIT here: ${footprintText(s.timeWait)} in the last ${s.timeWait.windowSeconds}s ` +
       `(${s.timeWait.ratePerSecond}/s, ${percent(s.timeWait.portBudgetUsed)} of the port budget of ` +
       `${snapshot.portRange.low}–${snapshot.portRange.high})`,
   ];

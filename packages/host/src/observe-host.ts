@@ -50,7 +50,9 @@ const RESCAN_GAP_MS = 1000;
  * Attaches the kernel's view to `auditor`: every `intervalMs` (timer unref'd) it reads the TCP counters and the
  * real `ip_local_port_range`, and scans `/proc/net/tcp{,6}` filtered to the auditor's endpoints (in a worker
  * thread when the table is big). Snapshots then carry, per endpoint, the kernel's TIME_WAIT, CLOSE_WAIT and
- * ESTABLISHED counts beside the ledger's footprint, and port budgets use the real range.
+ * ESTABLISHED counts, and port budgets use the real range. Each scan also looks up the 4-tuples of the pools'
+ * closes since the last one (this end's port is recorded at connect): footprints become the kernel-confirmed
+ * ones (`timeWait.source: 'kernel'`), and local closes that left no TIME_WAIT are counted as `timeWait.resets`.
  * Returns the observation; `detach()` (or the auditor's `close()`) stops it.
  */
 export function observeHost(auditor: Auditor, options: ObserveHostOptions = {}): HostObservation {
@@ -195,9 +197,28 @@ class HostWatch implements HostObservation {
     const current = this.auditor.snapshot().endpoints.map((e) => e.endpoint);
     const endpoints = [...new Set([...current, ...this.extra])];
     this.lastScanAt = Date.now();
-    if (endpoints.length === 0) return undefined;
-    const table = await scanSocketTable(checkTableOptions(this.tableOptions(endpoints)), this.thread);
-    if (this.closed) return undefined;
+    if (endpoints.length === 0) {
+      this.auditor.closeLookup().settle(new Uint8Array(0));
+      return undefined;
+    }
+    // The pools' closes since the last scan, matched per 4-tuple against the table in the same pass.
+    const lookup = this.auditor.closeLookup();
+    let table: SocketTable;
+    try {
+      const tuples = lookup.local.length === 0 ? null : { local: lookup.local, remote: lookup.remote };
+      table = await scanSocketTable(
+        { ...checkTableOptions(this.tableOptions(endpoints)), tuples },
+        this.thread,
+      );
+    } catch (err) {
+      lookup.settle(null);
+      throw err;
+    }
+    if (this.closed) {
+      lookup.settle(null);
+      return undefined;
+    }
+    lookup.settle(table.tupleStates ?? new Uint8Array(0));
     this.table = table;
     this.covered = new Set(endpoints);
     if (table.partial) this.warnOnce('partial', table.problems.map((p) => p.message).join('; '));

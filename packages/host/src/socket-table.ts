@@ -46,6 +46,7 @@ export async function scanSocketTable(o: TableOptions, thread?: ScanThread): Pro
     local: o.local,
     states: o.states,
     listSockets: o.listSockets,
+    tuples: o.tuples,
     userHz: o.userHz,
     littleEndian: o.littleEndian ?? endianness() === 'LE',
   };
@@ -116,6 +117,7 @@ function toTable(raw: RawScan, offThread: boolean, durationMs: number): SocketTa
     problems: raw.problems,
     offThread,
     durationMs,
+    ...(raw.tupleStates === null ? {} : { tupleStates: raw.tupleStates }),
   };
   if (raw.sockets === null) return table;
   const sockets: TableSocket[] = raw.sockets.map(([local, remote, state, tw, file]) => ({

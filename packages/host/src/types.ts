@@ -60,6 +60,11 @@ export interface SocketTable {
   readonly totals: StateCounts;
   /** The matching sockets one by one, when `listSockets` was set. */
   readonly sockets?: readonly TableSocket[];
+  /**
+   * With `tuples`: the kernel's state number of each asked 4-tuple, in order (`include/net/tcp_states.h`:
+   * 1 ESTABLISHED … 6 TIME_WAIT … 11 CLOSING; 0 = not in the table).
+   */
+  readonly tupleStates?: Uint8Array;
   /** Socket lines parsed (both files). */
   readonly lines: number;
   /** True when some file or line could not be read: the counts are then a lower bound. */
@@ -83,6 +88,12 @@ export interface SocketTableOptions {
   readonly states?: readonly TcpState[];
   /** Also return each matching socket (those in `byRemote` or `byLocal`). Default false. */
   readonly listSockets?: boolean;
+  /**
+   * 4-tuples to look up, whatever the other filters: `local[i]` → `remote[i]`, in `endpointKey` form
+   * (`127.0.0.1:41234`, `[::1]:6379`). Their states come back in `tupleStates`. One hash lookup per table
+   * line whose local port is wanted; this is how a closed connection is confirmed as a TIME_WAIT socket.
+   */
+  readonly tuples?: { readonly local: readonly string[]; readonly remote: readonly string[] };
   /**
    * Read and parse in a worker thread: `true`, `false`, or `'auto'` (default) = in a worker when
    * `/proc/net/sockstat` shows more than `offThreadAbove` sockets, so big tables never block the event loop.

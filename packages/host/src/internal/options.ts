@@ -1,6 +1,7 @@
 import { InvalidOptionError, endpointKey, parseEndpoint } from '@poolaudit/core';
 import type { ProcOptions, SocketTableOptions, TcpState } from '../types.js';
 import { STATE_NAMES } from './table-scan.js';
+import type { TupleQuery } from './tuple-matcher.js';
 
 export function checkObject(name: string, options: unknown): Record<string, unknown> {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
@@ -49,6 +50,7 @@ export interface TableOptions {
   readonly local: string[] | null;
   readonly states: number[] | null;
   readonly listSockets: boolean;
+  readonly tuples: TupleQuery | null;
   readonly offThread: boolean | 'auto';
   readonly offThreadAbove: number;
   readonly userHz: number;
@@ -87,10 +89,29 @@ export function checkTableOptions(options: SocketTableOptions): TableOptions {
     local: endpointList('local', o['local']),
     states,
     listSockets,
+    tuples: tupleQuery(o['tuples']),
     offThread,
     offThreadAbove:
       o['offThreadAbove'] === undefined ? 2000 : positiveNumber('offThreadAbove', o['offThreadAbove']),
     userHz: o['userHz'] === undefined ? 100 : positiveNumber('userHz', o['userHz']),
     littleEndian: endianness === undefined ? undefined : endianness === 'LE',
   };
+}
+
+const TUPLES = '{ local: string[], remote: string[] } of the same length';
+
+/** Checked by type only: a scan may look up tens of thousands of tuples, already in `endpointKey` form. */
+function tupleQuery(value: unknown): TupleQuery | null {
+  if (value === undefined) return null;
+  if (typeof value !== 'object' || value === null) throw new InvalidOptionError('tuples', TUPLES, value);
+  const { local, remote } = value as { local?: unknown; remote?: unknown };
+  if (!Array.isArray(local) || !Array.isArray(remote) || local.length !== remote.length) {
+    throw new InvalidOptionError('tuples', TUPLES, value);
+  }
+  for (let i = 0; i < local.length; i++) {
+    if (typeof local[i] !== 'string' || typeof remote[i] !== 'string') {
+      throw new InvalidOptionError('tuples', TUPLES, value);
+    }
+  }
+  return { local: local as string[], remote: remote as string[] };
 }

@@ -2,6 +2,7 @@ import type { TableProblem } from '../types.js';
 import { ipv4FromWord, ipv6FromWords, tableEndpointKey } from './address.js';
 import { SLOTS } from './endpoint-counts.js';
 import type { EndpointCounts } from './endpoint-counts.js';
+import type { TupleMatcher } from './tuple-matcher.js';
 
 const TIME_WAIT = 6;
 const SPACE = 32;
@@ -19,6 +20,8 @@ export interface ParseTarget {
   readonly states: ReadonlySet<number> | null;
   readonly totals: number[];
   readonly sockets: RawSocket[] | null;
+  /** 4-tuples whose state is looked up, whatever the other filters. */
+  readonly tuples: TupleMatcher | null;
   readonly userHz: number;
   readonly littleEndian: boolean;
   lines: number;
@@ -155,6 +158,16 @@ function parseLine(
   }
   if (q === timerAt + 3) return 'no timer value';
   t.lines++;
+  if (t.tuples !== null && t.tuples.mayWant(localPort)) {
+    if (localV4 >= 0 && remoteV4 >= 0) t.tuples.matchV4(localV4, localPort, remoteV4, remotePort, state);
+    else if (t.tuples.wantsV6) {
+      t.tuples.matchKeys(
+        keyAt(buf, localAt, addrLen, localPort, le),
+        keyAt(buf, remoteAt, addrLen, remotePort, le),
+        state,
+      );
+    }
+  }
   if (t.states !== null && !t.states.has(state)) return null;
   t.totals[state] = (t.totals[state] ?? 0) + 1;
   const twLeft = state === TIME_WAIT ? when / t.userHz : -1;

@@ -12,9 +12,10 @@ parentPort?.on('message', ({ id, req }: { id: number; req: ScanRequest }) => {
     reply = { id, error: err instanceof Error ? err.message : String(err) };
   }
   // The counts are typed arrays: moved to the main thread, not copied.
-  const transfer =
-    'raw' in reply
-      ? [reply.raw.remoteCounts.buffer as ArrayBuffer, reply.raw.localCounts.buffer as ArrayBuffer]
-      : [];
+  const transfer: ArrayBuffer[] = [];
+  if ('raw' in reply) {
+    transfer.push(reply.raw.remoteCounts.buffer as ArrayBuffer, reply.raw.localCounts.buffer as ArrayBuffer);
+    if (reply.raw.tupleStates) transfer.push(reply.raw.tupleStates.buffer as ArrayBuffer);
+  }
   parentPort?.postMessage(reply, transfer);
 });

@@ -4,6 +4,8 @@ import type { TableProblem, TcpState } from '../types.js';
 import { EndpointCounts, SLOTS } from './endpoint-counts.js';
 import { parseTable } from './proc-tcp-parser.js';
 import type { ParseTarget, RawSocket } from './proc-tcp-parser.js';
+import { TupleMatcher } from './tuple-matcher.js';
+import type { TupleQuery } from './tuple-matcher.js';
 
 /** Kernel state numbers 1–11 (`include/net/tcp_states.h`), in order. */
 export const STATE_NAMES: readonly TcpState[] = [
@@ -32,6 +34,8 @@ export interface ScanRequest {
   /** Kernel state numbers to count; `null` = all. */
   readonly states: readonly number[] | null;
   readonly listSockets: boolean;
+  /** 4-tuples whose kernel state to report, or null. */
+  readonly tuples: TupleQuery | null;
   readonly userHz: number;
   readonly littleEndian: boolean;
 }
@@ -46,6 +50,8 @@ export interface RawScan {
   readonly localCounts: Uint32Array;
   readonly totals: number[];
   readonly sockets: RawSocket[] | null;
+  /** The kernel state of each requested 4-tuple (0 = not in the table), or null when none were asked. */
+  readonly tupleStates: Uint8Array | null;
   readonly lines: number;
   readonly problems: TableProblem[];
   /** Files that could be read. */
@@ -65,6 +71,7 @@ export function scanTables(req: ScanRequest): RawScan {
     states: req.states === null ? null : new Set(req.states),
     totals: new Array<number>(SLOTS).fill(0),
     sockets: req.listSockets ? [] : null,
+    tuples: req.tuples === null ? null : new TupleMatcher(req.tuples, req.littleEndian),
     userHz: req.userHz,
     littleEndian: req.littleEndian,
     lines: 0,
@@ -111,6 +118,7 @@ export function scanTables(req: ScanRequest): RawScan {
     localCounts: l?.counts ?? new Uint32Array(0),
     totals: target.totals,
     sockets: target.sockets,
+    tupleStates: target.tuples?.states ?? null,
     lines: target.lines,
     problems,
     filesRead,

@@ -21,5 +21,9 @@ describe('poolaudit demo', () => {
     expect(out).toContain('[warning] max-idle-churn');
     expect(out).toContain('[warning] client-per-request');
     expect(out).toContain("the server's Keep-Alive: timeout=1 hint");
+    // Each round's footprint is the kernel-confirmed one, and the line says so.
+    expect(out).toMatch(
+      /TIME_WAIT→127\.0\.0\.1:3306: ours \d+ confirmed by the kernel \(\d+ local closes counted/,
+    );
   }, 90_000);
 });

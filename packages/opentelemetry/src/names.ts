@@ -33,8 +33,13 @@ export const METRIC = {
   connectionsClosed: 'poolaudit.connection.closed',
   /** `{connection}`: connections closed, by which side sent the first FIN (or a reset). */
   connectionsClosedBy: 'poolaudit.connection.closed_by',
-  /** `{connection}`: TIME_WAIT sockets this pool left toward a server within the TIME_WAIT length. */
+  /**
+   * `{connection}`: TIME_WAIT sockets this pool left toward a server within the TIME_WAIT length, confirmed by
+   * the kernel or counted (attribute `poolaudit.time_wait.source`).
+   */
   timeWaitFootprint: 'poolaudit.time_wait.footprint',
+  /** `{connection}`: local closes toward a server that the kernel showed left no TIME_WAIT (a reset), within the window. */
+  timeWaitResets: 'poolaudit.time_wait.resets',
   /** `{socket}`: TIME_WAIT sockets the kernel holds toward a server (with a host observer attached). */
   timeWaitKernel: 'poolaudit.time_wait.kernel',
   /** `1`: share of the ephemeral ports toward a server held in TIME_WAIT by audited pools. */
@@ -63,6 +68,8 @@ export const ATTR = {
   reason: 'poolaudit.reason',
   /** Which side closed first: `local`, `remote`, `reset`, `unknown`. */
   closedBy: 'poolaudit.closed_by',
+  /** Which TIME_WAIT figure a footprint is: `kernel` (confirmed per 4-tuple) or `counted` (no host scan). */
+  timeWaitSource: 'poolaudit.time_wait.source',
   /** The finding's stable code (`max-idle-churn`, …). */
   findingCode: 'poolaudit.finding.code',
   /** `info` | `warning` | `error`. */

@@ -15,6 +15,7 @@ const ADDRESS = 'server.address';
 const PORT = 'server.port';
 const NAME = 'poolaudit.pool.name';
 const KIND = 'poolaudit.pool.kind';
+const SOURCE = 'poolaudit.time_wait.source';
 
 async function setup() {
   const { provider, reader } = createProvider();
@@ -160,8 +161,8 @@ describe('registerMetrics: values, attributes', () => {
     const footprint = points(metrics.get('poolaudit.time_wait.footprint'));
     expect(footprint.filter((x) => x.value > 0)).toEqual(
       sortPoints([
-        p({ ...pool('orders', 'mysql2'), [ADDRESS]: '10.0.0.1', [PORT]: 3306 }, 1),
-        p({ ...pool('jobs', 'generic-pool'), [ADDRESS]: '10.0.0.1', [PORT]: 3306 }, 1),
+        p({ ...pool('orders', 'mysql2'), [ADDRESS]: '10.0.0.1', [PORT]: 3306, [SOURCE]: 'counted' }, 1),
+        p({ ...pool('jobs', 'generic-pool'), [ADDRESS]: '10.0.0.1', [PORT]: 3306, [SOURCE]: 'counted' }, 1),
       ]),
     );
     expect(footprint).toHaveLength(6); // orders, jobs, cache, api: one server each; agent: two
@@ -202,7 +203,12 @@ describe('registerMetrics: values, attributes', () => {
         same('poolaudit.connection.closed_by', { ...base, 'poolaudit.closed_by': side }, n);
       }
       for (const e of pool.endpoints) {
-        same('poolaudit.time_wait.footprint', { ...base, ...server(e.endpoint) }, e.timeWait.footprint);
+        const source = { [SOURCE]: e.timeWait.source };
+        same(
+          'poolaudit.time_wait.footprint',
+          { ...base, ...server(e.endpoint), ...source },
+          e.timeWait.footprint,
+        );
       }
       if (pool.kind === 'undici') continue;
       const name = { [POOL]: pool.name };
@@ -267,7 +273,7 @@ describe('registerMetrics: values, attributes', () => {
       'poolaudit.connection.created': [[NAME, KIND]],
       'poolaudit.connection.closed': [[NAME, KIND, 'poolaudit.reason']],
       'poolaudit.connection.closed_by': [[NAME, KIND, 'poolaudit.closed_by']],
-      'poolaudit.time_wait.footprint': [[NAME, KIND, ADDRESS, PORT]],
+      'poolaudit.time_wait.footprint': [[NAME, KIND, ADDRESS, PORT, SOURCE]],
       'poolaudit.time_wait.kernel': [[ADDRESS, PORT]],
       'poolaudit.port_budget.used': [[ADDRESS, PORT]],
       'poolaudit.findings.active': [['poolaudit.finding.code', 'poolaudit.finding.severity']],

@@ -1,6 +1,8 @@
 import { createConnection } from 'node:net';
-import type { Finding } from '@poolaudit/core';
-import { readSocketTable } from '@poolaudit/host';
+import { formatTimeWait } from '@poolaudit/core';
+import type { Auditor, Finding } from '@poolaudit/core';
+import { observeHost } from '@poolaudit/host';
+import type { HostObservation } from '@poolaudit/host';
 import type { Io } from '../main.js';
 
 /** Writes the demo's lines and sections. */
@@ -25,15 +27,36 @@ export class DemoConsole {
   }
 }
 
-/** TIME_WAIT sockets toward `endpoint` in the kernel's table right now (every process, not just this one). */
-export async function kernelTimeWait(endpoint: string): Promise<number | undefined> {
-  try {
-    const table = await readSocketTable({ remote: [endpoint], states: ['timeWait'] });
-    return table.byRemote.get(endpoint)?.timeWait ?? 0;
-  } catch {
-    return undefined;
+/**
+ * The demo's view of the kernel: a host observation of the demo's auditor, scanned on demand, so that each
+ * printed footprint is the one the kernel confirmed per 4-tuple (or, where no table can be read, the counted
+ * one, and the line says which).
+ */
+export class KernelView {
+  private readonly observation: HostObservation;
+
+  constructor(private readonly auditor: Auditor) {
+    // Scans run when a line is printed; the interval only keeps a scan from going stale.
+    this.observation = observeHost(auditor, { intervalMs: 60_000, logger: SILENT });
+  }
+
+  /** `TIME_WAIT→127.0.0.1:3306: ours 12 confirmed by the kernel (…), kernel 14`, after a fresh scan. */
+  async timeWait(endpoint: string | undefined): Promise<string> {
+    await this.observation.refresh();
+    const snapshot = this.auditor.snapshot();
+    const stats = snapshot.pools[0]?.stats;
+    const kernel = endpoint === undefined ? undefined : this.observation.table?.byRemote.get(endpoint);
+    const ours = stats ? formatTimeWait(stats).replace(/^TIME_WAIT /, '') : 'n/a';
+    const all = endpoint === undefined || !this.observation.table ? 'n/a' : (kernel?.timeWait ?? 0);
+    return `TIME_WAIT→${endpoint ?? '?'}: ours ${ours}, kernel (every process) ${all}`;
+  }
+
+  close(): void {
+    this.observation.detach();
   }
 }
+
+const SILENT = { info: () => undefined, warn: () => undefined };
 
 /** Resolves after `ms`. */
 export function pause(ms: number): Promise<void> {

@@ -3,7 +3,7 @@ import { createAuditor } from '@poolaudit/core';
 import { auditClient } from '@poolaudit/grpc';
 import type { DemoConsole } from './console.js';
 import type { DemoLibraries } from './library.js';
-import { kernelTimeWait, pause } from './console.js';
+import { KernelView, pause } from './console.js';
 
 const CALL_EVERY_MS = 40;
 type Grpc = DemoLibraries['@grpc/grpc-js'];
@@ -73,6 +73,7 @@ async function run(
 ) {
   const auditor = createAuditor();
   const sharedClient = shared ? newClient(auditor) : undefined;
+  const kernel = new KernelView(auditor);
   const call = (client: EchoClient): Promise<void> =>
     new Promise((resolve, reject) => {
       client.echo(Buffer.from('quote'), (err) => (err ? reject(err) : resolve()));
@@ -93,12 +94,12 @@ async function run(
       if (!stats) continue;
       out.line(
         `  ${String(second).padStart(2)}s calls ${stats.acquired} · connections opened ${stats.created} · ` +
-          `closed here first ${stats.closedBy.local} · TIME_WAIT→${endpoint ?? '?'}: ours ${stats.timeWait.footprint}, ` +
-          `kernel ${endpoint === undefined ? 'n/a' : ((await kernelTimeWait(endpoint)) ?? 'n/a')}`,
+          `closed here first ${stats.closedBy.local} · ${await kernel.timeWait(endpoint)}`,
       );
     }
     return { findings: auditor.findings(), created: auditor.snapshot().pools[0]?.stats.created ?? 0 };
   } finally {
+    kernel.close();
     sharedClient?.close();
   }
 }

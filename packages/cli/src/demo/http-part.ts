@@ -5,7 +5,7 @@ import { createAuditor } from '@poolaudit/core';
 import { auditDispatcher } from '@poolaudit/undici';
 import type { DemoConsole } from './console.js';
 import type { DemoLibraries } from './library.js';
-import { kernelTimeWait, pause } from './console.js';
+import { KernelView, pause } from './console.js';
 
 const REQUEST_EVERY_MS = 150;
 
@@ -44,6 +44,7 @@ async function run(out: DemoConsole, { Pool }: DemoLibraries['undici'], port: nu
   const auditor = createAuditor();
   const pool = auditDispatcher(new Pool(`http://127.0.0.1:${port}`), { name: 'api', auditor });
   const endpoint = `127.0.0.1:${port}`;
+  const kernel = new KernelView(auditor);
   try {
     const started = Date.now();
     for (let second = 1; second <= seconds; second++) {
@@ -57,11 +58,12 @@ async function run(out: DemoConsole, { Pool }: DemoLibraries['undici'], port: nu
       out.line(
         `  ${String(second).padStart(2)}s requests ${stats.acquired} · connections opened ${stats.created} · ` +
           `closed here first ${stats.closedBy.local} · requests/connection ${stats.usesPerConnection} · ` +
-          `TIME_WAIT→${endpoint}: ours ${stats.timeWait.footprint}, kernel ${(await kernelTimeWait(endpoint)) ?? 'n/a'}`,
+          (await kernel.timeWait(endpoint)),
       );
     }
     return { findings: auditor.findings(), created: auditor.snapshot().pools[0]?.stats.created ?? 0 };
   } finally {
+    kernel.close();
     await pool.close();
   }
 }

@@ -2,7 +2,7 @@ import { createAuditor, formatDBStats } from '@poolaudit/core';
 import { auditPool } from '@poolaudit/mysql2';
 import type { DemoConsole } from './console.js';
 import type { DemoLibraries } from './library.js';
-import { kernelTimeWait, pause } from './console.js';
+import { KernelView, pause } from './console.js';
 
 const WORKERS = 50;
 /** One burst per round; longer than mysql2's 1 s reaper period, so the reaper runs in every quiet gap. */
@@ -47,6 +47,7 @@ async function run(
     auditor,
   });
   const query = pool.promise();
+  const kernel = new KernelView(auditor);
   try {
     const started = Date.now();
     let endpoint: string | undefined;
@@ -57,17 +58,16 @@ async function run(
       const stats = snapshot.pools[0]?.stats;
       endpoint ??= snapshot.endpoints[0]?.endpoint;
       if (!stats) continue;
-      const kernel = endpoint === undefined ? undefined : await kernelTimeWait(endpoint);
-      out.line(
-        `  ${((round * ROUND_MS) / 1000).toFixed(1).padStart(4)}s ${formatDBStats(stats)}  TIME_WAIT→${endpoint ?? '?'}: ` +
-          `ours ${stats.timeWait.footprint}, kernel ${kernel ?? 'n/a'}`,
-      );
+      out.line(`  ${((round * ROUND_MS) / 1000).toFixed(1).padStart(4)}s ${formatDBStats(stats)}`);
+      // The Go line's companion: the footprint, confirmed by the kernel per 4-tuple or counted, and which.
+      out.line(`        ${await kernel.timeWait(endpoint)}`);
     }
     const findings = auditor.findings();
     const lint = await auditor.lint({ probeServers: true });
     const closed = auditor.snapshot().pools[0]?.stats.closed.maxIdle ?? 0;
     return { findings, lint, closed };
   } finally {
+    kernel.close();
     await query.end();
   }
 }

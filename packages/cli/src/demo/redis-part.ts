@@ -3,7 +3,7 @@ import { auditRedis } from '@poolaudit/ioredis';
 import type { Redis } from 'ioredis';
 import type { DemoConsole } from './console.js';
 import type { DemoLibraries } from './library.js';
-import { kernelTimeWait, pause } from './console.js';
+import { KernelView, pause } from './console.js';
 
 const REQUEST_EVERY_MS = 50;
 
@@ -38,6 +38,7 @@ async function run(
   const client = (): Redis =>
     auditRedis(new Redis({ host, port, lazyConnect: false }), { name: 'cache', auditor });
   const sharedClient = shared ? client() : undefined;
+  const kernel = new KernelView(auditor);
   try {
     const started = Date.now();
     let endpoint: string | undefined;
@@ -54,12 +55,12 @@ async function run(
       if (!stats) continue;
       out.line(
         `  ${String(second).padStart(2)}s commands ${stats.acquired} · connections opened ${stats.created} · ` +
-          `closed here first ${stats.closedBy.local} · TIME_WAIT→${endpoint ?? '?'}: ours ${stats.timeWait.footprint}, ` +
-          `kernel ${endpoint === undefined ? 'n/a' : ((await kernelTimeWait(endpoint)) ?? 'n/a')}`,
+          `closed here first ${stats.closedBy.local} · ${await kernel.timeWait(endpoint)}`,
       );
     }
     return { findings: auditor.findings(), created: auditor.snapshot().pools[0]?.stats.created ?? 0 };
   } finally {
+    kernel.close();
     sharedClient?.disconnect();
   }
 }

@@ -106,7 +106,10 @@ function observePoolaudit(pool: PoolSnapshot, result: BatchObservableResult, con
     result.observe(i.connectionsClosedBy, stats.closedBy[side], { ...base, [ATTR.closedBy]: side });
   }
   for (const endpoint of pool.endpoints) {
-    result.observe(i.timeWaitFootprint, endpoint.timeWait.footprint, servers.with(endpoint.endpoint, base));
+    const t = endpoint.timeWait;
+    const attributes = servers.with(endpoint.endpoint, base);
+    result.observe(i.timeWaitFootprint, t.footprint, { ...attributes, [ATTR.timeWaitSource]: t.source });
+    if (t.resets !== null) result.observe(i.timeWaitResets, t.resets, attributes);
   }
 }
 

@@ -30,6 +30,7 @@ export interface Instruments {
   readonly connectionsClosedBy: ObservableCounter;
   readonly timeWaitFootprint: ObservableUpDownCounter;
   readonly timeWaitKernel: ObservableUpDownCounter;
+  readonly timeWaitResets: ObservableUpDownCounter;
   readonly portBudgetUsed: ObservableGauge;
   readonly findingsActive: ObservableUpDownCounter;
   readonly dbConnectionCreateTime: Histogram;
@@ -105,7 +106,14 @@ export function createInstruments(meter: Meter): Instruments {
       METRIC.timeWaitFootprint,
       count(
         '{connection}',
-        'Connections this pool closed first toward the server within the TIME_WAIT length: each left a TIME_WAIT socket here.',
+        'TIME_WAIT sockets this pool holds toward the server within the TIME_WAIT length: confirmed per 4-tuple by the kernel (poolaudit.time_wait.source=kernel) or counted from local closes (counted).',
+      ),
+    ),
+    timeWaitResets: meter.createObservableUpDownCounter(
+      METRIC.timeWaitResets,
+      count(
+        '{connection}',
+        'Local closes toward the server within the TIME_WAIT length that the kernel showed left no TIME_WAIT (they ended in a reset).',
       ),
     ),
     timeWaitKernel: meter.createObservableUpDownCounter(

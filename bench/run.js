@@ -7,6 +7,7 @@
  *   hot-path   ns a probe adds per acquire/release cycle (bench/hot-path.js, own process)
  *   memory     heap growth after 1M and 2M audited operations (bench/memory.js, own process, --expose-gc)
  *   host-scan  the 250,000-socket table scan (bench/host-scan.js --json, own process)
+ *   reconcile-scan  the same scan confirming a batch of closes per 4-tuple (bench/reconcile-scan.js --json)
  *
  *   npm run bench                       build, then every section, readable tables
  *   npm run --silent bench -- --json    the same, one JSON document on stdout
@@ -30,7 +31,7 @@ const { startServers } = require('./lib/servers.js');
 
 const args = process.argv.slice(2);
 
-const SECTIONS = ['adapters', 'hot-path', 'memory', 'host-scan'];
+const SECTIONS = ['adapters', 'hot-path', 'memory', 'host-scan', 'reconcile-scan'];
 const { WORKLOADS, runAdapters, serversNeeded } = require('./adapters.js');
 
 const ADAPTERS = Object.keys(WORKLOADS);
@@ -352,6 +353,25 @@ function render(result, checks) {
       ),
     );
   }
+  if (result.reconcileScan) {
+    const r = result.reconcileScan;
+    const row = (name, st) => [name, st.p50, st.min, st.max, ''];
+    parts.push(
+      '',
+      `Per-scan confirmation (bench/reconcile-scan.js): ${r.lines.toLocaleString('en')} lines, ` +
+        `${r.closesPerScan} closes per scan, ${r.runs} runs, ms; confirmed ${r.check.confirmed} of ` +
+        `${r.check.expectedConfirmed} in TIME_WAIT, resets ${r.check.resets}`,
+      table(
+        ['', 'p50', 'min', 'max', ''],
+        [
+          row('observeHost refresh, no closes', r.refreshMs),
+          row('observeHost refresh, closes looked up', r.refreshWithClosesMs),
+          row('  main thread blocked (max loop delay)', r.refreshWithClosesBlockedMs),
+          row('  closeLookup() + settle() on the main thread', r.mainThreadLookupAndSettleMs),
+        ],
+      ),
+    );
+  }
   const missed = checks.filter((c) => c.verdict === 'MISS');
   const unsure = checks.filter((c) => c.verdict === 'UNSURE');
   const list = (cs) => cs.map((c) => `${c.target.trim()} (${c.value})`).join('; ');
@@ -446,6 +466,10 @@ async function main() {
   if (sections.includes('host-scan')) {
     options.progress('host scan (bench/host-scan.js --json)');
     result.hostScan = await child('host-scan.js', ['--json']);
+  }
+  if (sections.includes('reconcile-scan')) {
+    options.progress('per-scan confirmation (bench/reconcile-scan.js --json)');
+    result.reconcileScan = await child('reconcile-scan.js', ['--json']);
   }
   result.environment.loadAverageAfter = os.loadavg().map((n) => round(n, 2));
   result.finishedAt = new Date().toISOString();

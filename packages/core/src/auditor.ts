@@ -59,9 +59,9 @@ export class Auditor {
   private readonly killedAll: boolean;
   /** The TIME_WAIT length in force, which is also the length of every window (s). */
   readonly windowSeconds: number;
-  readonly leakDetectionThresholdMs: number;
+  private leakThresholdMs: number;
   private readonly clock: () => number;
-  private readonly logger: AuditLogger;
+  private logger: AuditLogger;
   private readonly configuredPortRange: PortRange;
   private readonly thresholdOptions: Readonly<Record<string, DetectorThresholds>>;
   private readonly pools = new Map<string, PoolLedger>();
@@ -110,24 +110,53 @@ export class Auditor {
     this.switchedOff = killSwitch === 'all' ? new Set() : killSwitch;
     this.killedAll = killSwitch === 'all';
     this.windowSeconds = o.timeWaitSeconds ?? platformTimeWaitSeconds();
-    this.leakDetectionThresholdMs = o.leakDetectionThresholdMs ?? 0;
+    this.leakThresholdMs = o.leakDetectionThresholdMs ?? 0;
     this.clock = o.clock ?? (() => performance.now());
     this.logger = o.logger ?? CONSOLE_LOGGER;
     this.configuredPortRange = o.portRange ?? defaultPortRange();
     this.thresholdOptions = o.detectors ?? {};
     this.confirmation = new TimeWaitConfirmation(this.windowSeconds, this.clock);
     const portRange = (): PortRange => this.portRange;
+    const leakThreshold = (): number => this.leakThresholdMs;
     this.context = {
       windowSeconds: this.windowSeconds,
       get portRange() {
         return portRange();
       },
-      leakDetectionThresholdMs: this.leakDetectionThresholdMs,
+      get leakDetectionThresholdMs() {
+        return leakThreshold();
+      },
       thresholds: (code) => ({
         ...(DEFAULT_THRESHOLDS[code] ?? FALLBACK_THRESHOLDS),
         ...this.thresholdOptions[code],
       }),
     };
+  }
+
+  /** A connection held longer than this (ms) is reported as a leak; 0 = off. */
+  get leakDetectionThresholdMs(): number {
+    return this.leakThresholdMs;
+  }
+
+  /**
+   * Changes the leak threshold and the logger of an auditor made elsewhere (`defaultAuditor`, for a hook that
+   * loads before the application). The threshold applies to pools registered from now on; the logger at once.
+   * Bad values throw at once, as in `createAuditor()`.
+   */
+  configure(options: Pick<AuditorOptions, 'leakDetectionThresholdMs' | 'logger'>): this {
+    const o = checkAuditorOptions(options);
+    for (const key of Object.keys(o)) {
+      if (key !== 'leakDetectionThresholdMs' && key !== 'logger') {
+        throw new InvalidOptionError(
+          key,
+          'not given: configure() takes leakDetectionThresholdMs and logger',
+          key,
+        );
+      }
+    }
+    if (o.leakDetectionThresholdMs !== undefined) this.leakThresholdMs = o.leakDetectionThresholdMs;
+    if (o.logger !== undefined) this.logger = o.logger;
+    return this;
   }
 
   /** The ephemeral port range in force: the host observer's reading when attached, else the configured one. */
@@ -158,7 +187,7 @@ export class Auditor {
         {
           clock: this.clock,
           windowSeconds: this.windowSeconds,
-          leakDetectionThresholdMs: this.leakDetectionThresholdMs,
+          leakDetectionThresholdMs: this.leakThresholdMs,
           endpoint: (key) => this.endpointLedger(key),
           failed: (pool, err) => this.reportFailure(pool, err),
           leakReleased: (pool, heldMs, stack) => this.emitSafely('leak-released', { pool, heldMs, stack }),

@@ -146,3 +146,46 @@ describe('pools sharing a name', () => {
     );
   });
 });
+
+describe('configure()', () => {
+  it('sets the leak threshold for pools registered afterwards and the logger at once', () => {
+    const clock = new FakeClock();
+    clock.t = 1_000_000;
+    const auditor = createAuditor({ clock: clock.now });
+    const before = auditor.register({ name: 'before', kind: 'test', config: {} });
+    const lines: string[] = [];
+    auditor.configure({
+      leakDetectionThresholdMs: 1000,
+      logger: { info: (m) => lines.push(m), warn: (m) => lines.push(m) },
+    });
+    expect(auditor.leakDetectionThresholdMs).toBe(1000);
+    const after = auditor.register({ name: 'after', kind: 'test', config: {} });
+    for (const probe of [before, after]) {
+      const c = {};
+      probe.opened(c);
+      probe.acquired(c, probe.acquireStart(), false);
+    }
+    clock.advance(1500);
+    const leaks = auditor.findings().filter((f) => f.code === 'connection-leak');
+    expect(leaks.map((f) => f.pool)).toEqual(['after']);
+    auditor.start({ intervalMs: 10 });
+    auditor.stop();
+    auditor.onTiming(() => {
+      throw new Error('listener bug');
+    });
+    const c = {};
+    after.opened(c, { connectStartedAt: clock.now() });
+    expect(lines.some((l) => l.includes('listener bug'))).toBe(true);
+    auditor.close();
+  });
+
+  it('rejects bad values and other options at once', () => {
+    const auditor = createAuditor();
+    expect(() => auditor.configure({ leakDetectionThresholdMs: -1 })).toThrow(
+      'poolaudit: leakDetectionThresholdMs must be a non-negative number, got -1',
+    );
+    expect(() => auditor.configure({ timeWaitSeconds: 30 } as never)).toThrow(
+      'poolaudit: timeWaitSeconds must be not given: configure() takes leakDetectionThresholdMs and logger',
+    );
+  });
+});

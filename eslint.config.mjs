@@ -7,6 +7,7 @@ export default tseslint.config(
       '**/dist/**',
       '**/node_modules/**',
       'examples/**/*.js',
+      'examples/**/*.mjs',
       'scripts/**',
       'bench/**/*.js',
       '*.config.*',

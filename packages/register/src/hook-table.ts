@@ -1,0 +1,151 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- each adapter is loaded only when the application
+   loads its library: an application that never uses mysql2 pays nothing for @poolaudit/mysql2. */
+import { relative, resolve } from 'node:path';
+import { endpointKey } from '@poolaudit/core';
+import type { Auditor } from '@poolaudit/core';
+import type { PoolSource } from './internal/wrap-exports.js';
+import type { HookedLibrary } from './types.js';
+
+/** One library the hook audits: where its pools come from, which versions, and how to audit and name them. */
+export interface HookEntry {
+  /** The name `POOLAUDIT_DISABLE` uses. */
+  readonly library: HookedLibrary;
+  /** The module ids whose exports are wrapped, as the application requires or imports them. */
+  readonly modules: readonly string[];
+  /** The package whose installed version is checked. */
+  readonly package: string;
+  /** The adapter package; its peer dependency on `package` is the supported range. */
+  readonly adapter: string;
+  /** The exports that create pools (or are handed one). Listed in order; `'.'` (the exports itself) first. */
+  readonly sources: readonly PoolSource[];
+  /**
+   * Calls the adapter, unless the pool is audited already (by the application itself). `name` undefined
+   * leaves the adapter's own default. Throws when it cannot audit.
+   */
+  readonly audit: (pool: object, name: string | undefined, auditor: Auditor) => void;
+  /** A stable name from what the library knows (never a secret); undefined = the adapter's default. */
+  readonly defaultName?: (pool: object, callSite: string | undefined) => string | undefined;
+  /** Whether `defaultName` needs the application's call site (a stack is captured per pool created). */
+  readonly needsCallSite?: boolean;
+}
+
+/** The libraries the hook audits. Adding one is one entry here. */
+export const HOOKS: readonly HookEntry[] = [
+  {
+    library: 'mysql2',
+    modules: ['mysql2', 'mysql2/promise'],
+    package: 'mysql2',
+    adapter: '@poolaudit/mysql2',
+    // mysql2/promise builds its pools from lib/create_pool.js, not through the main exports (promise.js).
+    sources: [{ factory: 'createPool' }, { factory: 'createPoolCluster' }],
+    audit: (pool, name, auditor) => {
+      const adapter = require('@poolaudit/mysql2') as typeof import('@poolaudit/mysql2');
+      callAdapter(adapter.isAudited, adapter.auditPool, pool, name, auditor);
+    },
+    defaultName: mysql2Name,
+  },
+  {
+    library: 'ioredis',
+    modules: ['ioredis'],
+    package: 'ioredis',
+    adapter: '@poolaudit/ioredis',
+    // `module.exports` is the Redis class; `Redis` and `default` are getters aliasing it (built/index.js).
+    sources: [{ construct: '.' }, { construct: 'Redis' }, { construct: 'default' }, { construct: 'Cluster' }],
+    audit: (pool, name, auditor) => {
+      const adapter = require('@poolaudit/ioredis') as typeof import('@poolaudit/ioredis');
+      callAdapter(adapter.isAudited, adapter.auditRedis, pool, name, auditor);
+    },
+  },
+  {
+    library: 'undici',
+    modules: ['undici'],
+    package: 'undici',
+    adapter: '@poolaudit/undici',
+    sources: [
+      { construct: 'Client' },
+      { construct: 'Pool' },
+      { construct: 'BalancedPool' },
+      { construct: 'Agent' },
+      { takes: 'setGlobalDispatcher' },
+    ],
+    audit: (pool, name, auditor) => {
+      const adapter = require('@poolaudit/undici') as typeof import('@poolaudit/undici');
+      callAdapter(adapter.isAudited, adapter.auditDispatcher, pool, name, auditor);
+    },
+  },
+  {
+    library: 'generic-pool',
+    modules: ['generic-pool'],
+    package: 'generic-pool',
+    adapter: '@poolaudit/generic-pool',
+    sources: [{ factory: 'createPool' }, { construct: 'Pool' }],
+    audit: (pool, name, auditor) => {
+      const adapter = require('@poolaudit/generic-pool') as typeof import('@poolaudit/generic-pool');
+      callAdapter(adapter.isAudited, adapter.auditPool, pool, name, auditor);
+    },
+    // generic-pool knows nothing of what it pools: the line that created the pool names it.
+    defaultName: (_pool, callSite) => (callSite === undefined ? undefined : `generic-pool ${callSite}`),
+    needsCallSite: true,
+  },
+];
+
+/** An adapter's options, as every `audit…()` takes them. */
+interface AdapterOptions {
+  readonly name?: string;
+  readonly auditor?: Auditor;
+}
+
+/** Calls an adapter's `audit…()` unless its `isAudited()` says the application audited the pool already. */
+function callAdapter(
+  isAudited: (pool: never) => boolean,
+  audit: (pool: never, options: AdapterOptions) => unknown,
+  pool: object,
+  name: string | undefined,
+  auditor: Auditor,
+): void {
+  // The hook table pairs each adapter with the exports of its own library, so `pool` is of the adapter's
+  // type; the adapter checks its shape again and throws UnsupportedPoolError if not.
+  const typed = pool as never;
+  if (isAudited(typed)) return;
+  audit(typed, name === undefined ? { auditor } : { name, auditor });
+}
+
+/** The range of `entry.package` its adapter supports: the adapter's own peer dependency. */
+export function supportedRange(entry: HookEntry): string {
+  const manifest = require(`${entry.adapter}/package.json`) as {
+    peerDependencies?: Record<string, string>;
+  };
+  return manifest.peerDependencies?.[entry.package] ?? '*';
+}
+
+/** `mysql2 app@db.internal:3306/orders`: user, server and database; never the password. */
+function mysql2Name(pool: object): string | undefined {
+  const inner = (pool as { pool?: unknown }).pool ?? pool;
+  const c = (inner as { config?: { connectionConfig?: Record<string, unknown> } }).config?.connectionConfig;
+  if (c === undefined) return undefined; // a PoolCluster: the adapter names it and each node
+  const where =
+    typeof c['socketPath'] === 'string'
+      ? c['socketPath']
+      : endpointKey(typeof c['host'] === 'string' ? c['host'] : 'localhost', Number(c['port'] ?? 3306));
+  const user = typeof c['user'] === 'string' && c['user'] !== '' ? `${c['user']}@` : '';
+  const database = typeof c['database'] === 'string' && c['database'] !== '' ? `/${c['database']}` : '';
+  return `mysql2 ${user}${where}${database}`;
+}
+
+/** This package's own directory: its frames are never the application's call site. */
+const OWN_ROOT = resolve(__dirname, '..');
+
+/**
+ * `src/db.js:12`: the first frame of `stack` in the application (outside node_modules, this package and
+ * Node's internals), relative to the working directory.
+ */
+export function callSiteOf(stack: string | undefined): string | undefined {
+  for (const line of (stack ?? '').split('\n').slice(1)) {
+    const m = /\(?((?:file:\/\/)?\/[^()]+?):(\d+):\d+\)?$/.exec(line.trim());
+    if (!m?.[1]) continue;
+    const file = m[1].startsWith('file://') ? new URL(m[1]).pathname : m[1];
+    if (file.includes('/node_modules/') || file.startsWith(OWN_ROOT)) continue;
+    return `${relative(process.cwd(), file)}:${m[2] ?? '?'}`;
+  }
+  return undefined;
+}

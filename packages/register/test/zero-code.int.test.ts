@@ -1,0 +1,154 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../../test/harness/free-port';
+import { REGISTER_CJS, REGISTER_ESM, startNode } from '../../../test/harness/node-child';
+
+// The examples' service: a mysql2 pool of 100 keeping 10 idle under bursts of 50, and axios without keep-alive.
+const CHURN =
+  /warning max-idle-churn mysql2 root@127\.0\.0\.1:3306\/test: .*maxIdle=10.* Advice: Set maxIdle to at least \d+/;
+const SERVICE_LINE = /^service: \d+ queries, \d+ requests, 0 errors\n$/;
+
+describe('node --require / --import @poolaudit/register, no code changed', () => {
+  it('CommonJS: stderr shows max-idle-churn with advice within 10 s; exit code and stdout are the app’s own', async () => {
+    const run = startNode(['--require', REGISTER_CJS, 'examples/zero-code/app.js'], { DURATION_MS: '5000' });
+    const line = await run.waitForLine('stderr', CHURN, 10_000);
+    expect(line).toMatch(/^poolaudit\[pid \d+\] /);
+    expect(await run.exited()).toEqual({ code: 0, signal: null });
+    expect(run.stdout()).toMatch(SERVICE_LINE);
+  });
+
+  it('ESM through NODE_OPTIONS=--import: the same finding', async () => {
+    const run = startNode(['examples/zero-code/app.mjs'], {
+      DURATION_MS: '5000',
+      NODE_OPTIONS: `--import ${REGISTER_ESM}`,
+    });
+    await run.waitForLine('stderr', CHURN, 10_000);
+    expect(await run.exited()).toEqual({ code: 0, signal: null });
+    expect(run.stdout()).toMatch(SERVICE_LINE);
+  });
+});
+
+describe('pool names', () => {
+  it('come from what the library knows, and a name the application gives in code stands', async () => {
+    const run = startNode(['--require', REGISTER_CJS, 'packages/register/test/fixtures/named-in-code.js']);
+    expect(await run.exited()).toEqual({ code: 0, signal: null });
+    expect(JSON.parse(run.stdout())).toEqual(['orders-db', 'mysql2 app@127.0.0.1:3306/test']);
+    expect(run.stderr()).toBe('');
+  });
+});
+
+describe('a library the hook cannot take leaves the application exactly as it was', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'poolaudit-register-'));
+    const write = (path: string, text: string): void => {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    };
+    // mysql2 2.x: outside the adapter's range.
+    write('node_modules/mysql2/package.json', '{ "name": "mysql2", "version": "2.3.3", "main": "index.js" }');
+    write(
+      'node_modules/mysql2/index.js',
+      'exports.createPool = function createPool() { return { version: 2 }; };',
+    );
+    // A supported generic-pool whose exports cannot be replaced: the hook fails and must change nothing.
+    write(
+      'node_modules/generic-pool/package.json',
+      '{ "name": "generic-pool", "version": "3.9.0", "main": "index.js" }',
+    );
+    write(
+      'node_modules/generic-pool/index.js',
+      'class Pool {}\nmodule.exports = Object.freeze({ Pool, createPool: () => new Pool() });',
+    );
+    write(
+      'app.js',
+      [
+        "const mysql = require('mysql2');",
+        "const genericPool = require('generic-pool');",
+        'console.log(JSON.stringify({',
+        "  mysql2: mysql.createPool.toString().includes('version: 2') && mysql.createPool().version === 2,",
+        '  genericPool: Object.isFrozen(genericPool) && genericPool.createPool() instanceof genericPool.Pool,',
+        '  keys: Object.keys(mysql).concat(Object.keys(genericPool)),',
+        '}));',
+        'process.exitCode = 3;',
+      ].join('\n'),
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('logs one line per library and changes neither exports, output nor exit code', async () => {
+    const plain = startNode(['app.js'], {}, dir);
+    const hooked = startNode(['--require', REGISTER_CJS, 'app.js'], {}, dir);
+    const [plainExit, hookedExit] = await Promise.all([plain.exited(), hooked.exited()]);
+    expect(plainExit).toEqual({ code: 3, signal: null });
+    expect(hookedExit).toEqual(plainExit);
+    expect(hooked.stdout()).toBe(plain.stdout());
+    expect(JSON.parse(hooked.stdout())).toEqual({
+      mysql2: true,
+      genericPool: true,
+      keys: ['createPool', 'Pool', 'createPool'],
+    });
+    const lines = hooked.stderr().trimEnd().split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^poolaudit\[pid \d+\] mysql2 2\.3\.3 is not supported \(@poolaudit\/mysql2 supports \^3\.0\.0\); its pools are not audited$/,
+      ),
+      expect.stringMatching(
+        /^poolaudit\[pid \d+\] hooking generic-pool failed \(export createPool cannot be replaced\); generic-pool is left as it was, unaudited$/,
+      ),
+    ]);
+  });
+});
+
+describe('the metrics endpoint', () => {
+  it('binds 127.0.0.1, serves Prometheus text without secrets, and keeps nothing alive', async () => {
+    const port = await freePort();
+    const secret = 'hunter2-Zq9';
+    const run = startNode(['--require', REGISTER_CJS, 'packages/register/test/fixtures/secrets-app.js'], {
+      APP_SECRET: secret,
+      POOLAUDIT_PROMETHEUS_PORT: String(port),
+      POOLAUDIT_REPORT_INTERVAL: '200ms',
+    });
+    await run.waitForLine('stderr', new RegExp(`metrics on http://127\\.0\\.0\\.1:${port}/metrics`));
+    await run.waitForLine('stdout', /^app: ready/);
+    // Wait for a periodic report: both pools are registered by then.
+    await run.waitForLine('stderr', /redis 127\.0\.0\.1:6379 \{MaxOpenConnections/);
+    const listening = execFileSync('ss', ['-Htln', `( sport = :${port} )`], { encoding: 'utf8' });
+    expect(
+      listening
+        .trim()
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/)[3]),
+    ).toEqual([`127.0.0.1:${port}`]);
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+    const body = await res.text();
+    expect(res.status).toBe(200);
+    expect(body).toMatch(
+      /^poolaudit_connection_created_total\{.*pool_name="mysql2 root@127\.0\.0\.1:3306\/test"/m,
+    );
+    expect(body).toMatch(/pool_name="redis 127\.0\.0\.1:6379"/);
+    expect(body).not.toContain(secret);
+    run.child.stdin?.write('quit\n');
+    // The process ends by itself: the endpoint, its scrape connection and the timers are unref'd.
+    expect(await run.exited(15_000)).toEqual({ code: 0, signal: null });
+    expect(run.stdout()).toBe('app: ready\napp: done\n');
+    expect(run.stderr()).not.toContain(secret);
+  });
+});
+
+describe('under node:cluster', () => {
+  it('audits every worker, each naming itself and showing its share of the host’s TIME_WAIT', async () => {
+    const run = startNode(['--require', REGISTER_CJS, 'packages/register/test/fixtures/cluster-app.js'], {
+      POOLAUDIT_REPORT_INTERVAL: '1s',
+    });
+    const share = (worker: number): RegExp =>
+      new RegExp(
+        `^poolaudit\\[worker ${worker} pid \\d+\\] 127\\.0\\.0\\.1:3306 TIME_WAIT: this process [1-9]\\d* counted .*; host [1-9]\\d* in the kernel \\(this process \\d+(\\.\\d)?%\\)`,
+      );
+    await Promise.all([run.waitForLine('stderr', share(1)), run.waitForLine('stderr', share(2))]);
+    expect(await run.exited()).toEqual({ code: 0, signal: null });
+    expect(run.stdout()).toBe('primary: workers done\n');
+  });
+});

@@ -14,6 +14,7 @@ export const ENV_VARIABLES = [
 ] as const;
 
 const PREFIX = 'POOLAUDIT_';
+const ALL_WORDS: ReadonlySet<string> = new Set(['1', 'true', 'all', '*']);
 const LOG_MODES: readonly LogMode[] = ['stderr', 'json', 'off'];
 const LIBRARIES: readonly (HookedLibrary | 'host')[] = [
   'mysql2',
@@ -126,10 +127,12 @@ export function readEnvConfig(env: NodeJS.ProcessEnv = process.env): {
   const disabled = new Set<HookedLibrary | 'host'>();
   const disable = read('POOLAUDIT_DISABLE');
   if (disable !== undefined) {
-    for (const raw of disable.split(',')) {
+    for (const raw of disable.split(/[\s,]+/)) {
       const name = raw.trim().toLowerCase();
       if (name === '') continue;
-      if (name === 'all') for (const library of LIBRARIES) disabled.add(library);
+      // The same words as core's kill switch (kill-switch.ts): 1, true, all or * turn everything off.
+      if (ALL_WORDS.has(name)) for (const library of LIBRARIES) disabled.add(library);
+      else if (name === '0' || name === 'false') continue;
       else {
         const library = LIBRARIES.find((l) => l === name);
         if (library === undefined) {

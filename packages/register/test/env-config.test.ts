@@ -36,7 +36,14 @@ describe('readEnvConfig', () => {
     expect([...config.disabled]).toEqual(['mysql2', 'fetch']);
     expect(readEnvConfig({ POOLAUDIT_REPORT_INTERVAL: '0' }).config.reportIntervalMs).toBe(0);
     expect(readEnvConfig({ POOLAUDIT_REPORT_INTERVAL: '1500' }).config.reportIntervalMs).toBe(1500);
-    expect(readEnvConfig({ POOLAUDIT_DISABLE: 'all' }).config.disabled.size).toBeGreaterThan(5);
+    for (const all of ['all', '1', 'true', '*']) {
+      expect(readEnvConfig({ POOLAUDIT_DISABLE: all }).config.disabled.size).toBeGreaterThan(5);
+    }
+    expect(readEnvConfig({ POOLAUDIT_DISABLE: '0' }).config.disabled.size).toBe(0);
+    expect([...readEnvConfig({ POOLAUDIT_DISABLE: 'ioredis undici' }).config.disabled]).toEqual([
+      'ioredis',
+      'undici',
+    ]);
   });
 
   it('turns each bad value into one problem naming variable, value and expectation, keeping the default', () => {

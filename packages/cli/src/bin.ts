@@ -4,6 +4,8 @@ import { main } from './main.js';
 main(process.argv.slice(2), {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
+  tty: process.stdout.isTTY,
+  ...(process.stdout.columns === undefined ? {} : { columns: process.stdout.columns }),
 }).then(
   (code) => {
     process.exitCode = code;

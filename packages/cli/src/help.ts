@@ -7,6 +7,7 @@ Commands:
                      local server), with the port budget used
   doctor             Host TCP settings, what they mean, and what to change
   demo               The churn lab: pools churning connections, diagnosed, then cured
+  run -- <command>   Run a Node service with the zero-code hook and show its pools live
 
 Options:
   -h, --help         Show this help; \`poolaudit <command> --help\` shows a command's options
@@ -59,6 +60,23 @@ Options:
   -h, --help   Show this help
 
 Exit code: 1 on an error finding, else 0.
+`,
+  run: `Usage: poolaudit run [options] -- <command> [args…]
+
+Runs a Node service (node, npm start, anything that starts Node) with the zero-code hook
+(NODE_OPTIONS=--require @poolaudit/register) and shows what its pools do: per pool the Go DBStats line,
+per destination the TIME_WAIT it left (counted from its own closes) beside the kernel's count and the port
+budget, findings as they fire, and when it exits a summary with the advice. On a terminal the status
+redraws in place; piped, it is plain lines. Every Node process of the service reports (cluster workers too).
+The hook's POOLAUDIT_* settings apply (POOLAUDIT_LOG defaults to off here).
+
+Options:
+  --json           JSON lines on stdout (finding, finding-cleared, status, summary); the service's
+                   own output goes to stderr
+  --interval <s>   How often the status is shown. Default 1 on a terminal, 5 when piped
+  -h, --help       Show this help
+
+Exit code: the service's (128 + the signal number when it was killed).
 `,
   demo: `Usage: poolaudit demo
 

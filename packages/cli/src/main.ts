@@ -4,6 +4,7 @@ import { UsageError, nonNegativeInteger, parseFlags, positiveInteger, positiveNu
 import type { FlagSpecs } from './args.js';
 import { runDoctor } from './commands/doctor.js';
 import { runLint } from './commands/lint.js';
+import { runService } from './commands/run.js';
 import { SOCKET_STATES, runSockets } from './commands/sockets.js';
 import type { SocketState, SocketsOptions } from './commands/sockets.js';
 import { ConfigFileError } from './config-file.js';
@@ -17,6 +18,10 @@ export { USAGE } from './help.js';
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /** Whether `out` is a terminal (`poolaudit run` then redraws in place). Default false. */
+  readonly tty?: boolean;
+  /** The terminal's width in columns, when it is one. */
+  readonly columns?: number;
 }
 
 const HELP: FlagSpecs = { help: { type: 'boolean', short: 'h' } };
@@ -37,6 +42,7 @@ const FLAGS: Readonly<Record<string, FlagSpecs>> = {
   },
   doctor: { ...HELP, json: { type: 'boolean', default: false } },
   demo: HELP,
+  run: { ...HELP, json: { type: 'boolean', default: false }, interval: { type: 'string' } },
 };
 
 /** The CLI's version, from its package.json (one directory above both `src/` and `dist/`). */
@@ -106,7 +112,10 @@ async function run(command: string, args: readonly string[], io: Io): Promise<nu
     }
     throw unknownCommand(command);
   }
-  const { values, positionals } = parseFlags(command, args, flags);
+  // `poolaudit run [options] -- <command…>`: what follows `--` is the service's, not ours.
+  const dash = command === 'run' ? args.indexOf('--') : -1;
+  const service = dash >= 0 ? args.slice(dash + 1) : [];
+  const { values, positionals } = parseFlags(command, dash >= 0 ? args.slice(0, dash) : args, flags);
   if (values['help'] === true) {
     io.out(COMMAND_HELP[command] ?? USAGE);
     return 0;
@@ -122,10 +131,37 @@ async function run(command: string, args: readonly string[], io: Io): Promise<nu
       const findings = runDoctor({ json: values['json'] === true }, (t) => io.out(t));
       return findings.some((f) => f.severity === 'error') ? 1 : 0;
     }
+    case 'run':
+      return runCommand(values, positionals, service, io);
     default:
       if (positionals.length > 0) throw new UsageError('demo takes no arguments', command);
       return runDemo(io);
   }
+}
+
+function runCommand(
+  values: Values,
+  positionals: readonly string[],
+  service: readonly string[],
+  io: Io,
+): Promise<number> {
+  if (positionals.length > 0 || service.length === 0) {
+    throw new UsageError('run takes the command after --: poolaudit run -- node server.js', 'run');
+  }
+  const tty = io.tty === true;
+  const interval = values['interval'];
+  const intervalMs =
+    interval === undefined ? (tty ? 1000 : 5000) : positiveNumber('run', '--interval', interval) * 1000;
+  return runService(
+    service,
+    {
+      json: values['json'] === true,
+      tty,
+      intervalMs,
+      ...(io.columns === undefined ? {} : { columns: io.columns }),
+    },
+    io,
+  );
 }
 
 type Values = Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>;

@@ -60,7 +60,7 @@ export class Output {
           : `; host ${d.hostTimeWait} in the kernel (this process ${percent(d.processShareOfHost)}), ` +
             `${percent(d.hostPortBudgetUsed)} of the host's ports toward it`;
       this.text(
-        `${d.endpoint} TIME_WAIT: this process ${d.timeWait} counted (${d.ratePerSecond}/s, ` +
+        `${d.endpoint} TIME_WAIT: this process ${d.counted} counted${d.confirmed === null ? '' : ` / ${d.confirmed} confirmed`} (${d.ratePerSecond}/s, ` +
           `${percent(d.portBudgetUsed)} of the port budget)${host}`,
       );
     }
@@ -90,8 +90,12 @@ export class Output {
 export interface DestinationShare {
   readonly endpoint: string;
   readonly pools: readonly string[];
-  /** TIME_WAIT sockets this process's pools left toward it (counted from their closes). */
+  /** TIME_WAIT sockets this process's pools hold toward it (kernel-confirmed when a scan has run, else counted). */
   readonly timeWait: number;
+  /** Closes by this process's pools within the TIME_WAIT length, read at the socket. */
+  readonly counted: number;
+  /** Of those, the ones the kernel showed in TIME_WAIT (matched per 4-tuple); null without a host scan. */
+  readonly confirmed: number | null;
   readonly ratePerSecond: number;
   /** Share of the port budget toward it that this process holds. */
   readonly portBudgetUsed: number;
@@ -112,6 +116,8 @@ export function destinationShares(snapshot: AuditSnapshot): DestinationShare[] {
       endpoint: e.endpoint,
       pools: e.pools,
       timeWait: e.timeWait.footprint,
+      counted: e.timeWait.counted,
+      confirmed: e.timeWait.confirmed,
       ratePerSecond: e.timeWait.ratePerSecond,
       portBudgetUsed: e.timeWait.portBudgetUsed,
       hostTimeWait: host,

@@ -57,6 +57,7 @@ export class Registration implements Registered {
   private readonly output: Output;
   private readonly audited = new WeakSet<object>();
   private readonly failedLibraries = new Set<string>();
+  private readonly failures = new Set<string>();
   private readonly endpoint: MetricsEndpoint | undefined;
   private readonly run: RunChannel | undefined;
   private active = false;
@@ -176,11 +177,15 @@ export class Registration implements Registered {
     }
   }
 
+  /** Runs `run`; a failure is said once (a periodic task failing every interval says it the first time). */
   private guard(run: () => void): void {
     try {
       run();
     } catch (err) {
-      this.say(`internal failure (${err instanceof Error ? err.message : String(err)}); auditing goes on`);
+      const message = `internal failure (${err instanceof Error ? err.message : String(err)}); auditing goes on`;
+      if (this.failures.has(message)) return;
+      this.failures.add(message);
+      this.say(message);
     }
   }
 

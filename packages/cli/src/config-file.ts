@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { nearMiss, optionProblems, optionType } from '@poolaudit/core';
 import type { LintSubject } from '@poolaudit/core';
 import type { KindSpec } from './kinds.js';
 
@@ -44,24 +45,29 @@ export function loadConfigFile(file: string, kinds: Readonly<Record<string, Kind
     if (typeof name !== 'string' || name === '')
       fail(`${at}.name`, `expected a non-empty string, got ${typeName(name)}`);
     if (typeof kind !== 'string' || !(kind in kinds)) {
-      fail(`${at}.kind`, `expected one of ${Object.keys(kinds).join(', ')}, got ${typeName(kind)}`);
+      const near = typeof kind === 'string' ? nearMiss(kind, Object.keys(kinds)) : undefined;
+      fail(
+        `${at}.kind`,
+        `unknown kind ${typeof kind === 'string' ? JSON.stringify(kind) : typeName(kind)}` +
+          (near ? `; did you mean ${near}?` : '') +
+          ` (known: ${Object.keys(kinds).join(', ')})`,
+      );
     }
     const spec = kinds[kind as string] as KindSpec;
     if (!isObject(options)) return fail(`${at}.options`, `expected an object, got ${typeName(options)}`);
-    for (const [key, value] of Object.entries(options)) {
-      const expected = spec.options[key];
-      if (expected === undefined) {
-        fail(
-          `${at}.options.${key}`,
-          `unknown ${kind as string} option (known: ${Object.keys(spec.options).join(', ')})`,
-        );
-      }
-      if (!(expected as readonly string[]).includes(typeName(value))) {
-        fail(
-          `${at}.options.${key}`,
-          `expected ${(expected as readonly string[]).join(' or ')}, got ${typeName(value)}`,
-        );
-      }
+    const [problem] = optionProblems(options, spec.options);
+    if (problem?.problem === 'unknown') {
+      fail(
+        `${at}.options.${problem.key}`,
+        `unknown ${kind as string} option ${problem.key}` +
+          (problem.suggestion ? `; did you mean ${problem.suggestion}?` : '') +
+          ` (known: ${Object.keys(spec.options).join(', ')})`,
+      );
+    } else if (problem) {
+      fail(
+        `${at}.options.${problem.key}`,
+        `expected ${(problem.expected ?? []).join(' or ')}, got ${problem.got}`,
+      );
     }
     const checkedFacts: Record<string, Primitive> = {};
     if (facts !== undefined) {
@@ -108,7 +114,7 @@ function readData(file: string): unknown {
     try {
       return parseYaml(text, { prettyErrors: true }) as unknown;
     } catch (err) {
-      throw new ConfigFileError(file, '', `not valid YAML: ${message(err).split('\n')[0] ?? ''}`);
+      throw yamlError(file, err);
     }
   }
   throw new ConfigFileError(
@@ -118,15 +124,25 @@ function readData(file: string): unknown {
   );
 }
 
+/**
+ * A YAML syntax error as one line: where (`line 6, column 1`) and what. The yaml package's pretty message
+ * ends in "at line L, column C:" followed by the source excerpt (yaml `src/errors.ts`); both are dropped.
+ */
+function yamlError(file: string, err: unknown): ConfigFileError {
+  const text = message(err).split('\n')[0] ?? '';
+  const pos = (err as { linePos?: readonly { line: number; col: number }[] } | null)?.linePos?.[0];
+  const problem = text.replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
+  const where = pos ? `line ${pos.line}, column ${pos.col}` : '';
+  return new ConfigFileError(file, where, `not valid YAML: ${problem}`);
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The type of a value as the error messages name it. */
 export function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  return typeof value;
+  return value === undefined ? 'undefined' : optionType(value);
 }
 
 function message(err: unknown): string {

@@ -39,18 +39,32 @@ describe('loadConfigFile', () => {
 
   it.each([
     ['syntax.json', '{ "pools": [ }', 'syntax.json: not valid JSON'],
-    ['syntax.yaml', 'pools:\n  - name: [unclosed\n', 'syntax.yaml: not valid YAML'],
+    [
+      'syntax.yaml',
+      'pools:\n  - name: [unclosed\n',
+      'syntax.yaml at line 3, column 1: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    ],
+    [
+      'indent.yaml',
+      'pools:\n  - name: a\n    kind: testdb\n    options:\n      limit: 10\n     host: [1\n',
+      'indent.yaml at line 6, column 1: not valid YAML: All mapping items must start at the same column',
+    ],
     ['top.json', '{ "pool": [] }', 'top.json at pool: unknown key'],
     ['list.json', '{ "pools": {} }', 'list.json at pools: expected a list of pools, got object'],
     [
       'kind.json',
       '{ "pools": [{ "name": "a", "kind": "oracle", "options": {} }] }',
-      'kind.json at pools[0].kind: expected one of testdb, got string',
+      'kind.json at pools[0].kind: unknown kind "oracle" (known: testdb)',
+    ],
+    [
+      'near-kind.json',
+      '{ "pools": [{ "name": "a", "kind": "testbd", "options": {} }] }',
+      'near-kind.json at pools[0].kind: unknown kind "testbd"; did you mean testdb? (known: testdb)',
     ],
     [
       'key.json',
       '{ "pools": [{ "name": "a", "kind": "testdb", "options": { "limt": 5 } }] }',
-      'key.json at pools[0].options.limt: unknown testdb option (known: limit, host, ssl)',
+      'key.json at pools[0].options.limt: unknown testdb option limt; did you mean limit? (known: limit, host, ssl)',
     ],
     [
       'type.json',
@@ -77,6 +91,8 @@ describe('loadConfigFile', () => {
     const path = file(name, text);
     expect(() => loadConfigFile(path, KINDS)).toThrow(ConfigFileError);
     expect(() => loadConfigFile(path, KINDS)).toThrow(message);
+    // One line that ends on its point, never on a dangling "column 1:" or a source excerpt.
+    expect(() => loadConfigFile(path, KINDS)).toThrow(/^[^\n]*[^:\s]$/);
   });
 
   it('names a missing file and a module that throws', () => {

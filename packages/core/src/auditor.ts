@@ -5,7 +5,7 @@ import type { DetectorContext, PoolView } from './detectors/context.js';
 import { InvalidOptionError } from './errors.js';
 import { DISABLE_VARIABLE, readKillSwitch } from './kill-switch.js';
 import { EndpointLedger } from './internal/endpoint-ledger.js';
-import { checkAuditorOptions, checkStartOptions } from './internal/options.js';
+import { checkAuditorOptions, checkLintOptions, checkStartOptions } from './internal/options.js';
 import { PoolLedger } from './internal/pool-ledger.js';
 import type { LedgerMember, LedgerTotals, TimingSink } from './internal/pool-ledger.js';
 import { RetirementQueue } from './internal/retirement-queue.js';
@@ -218,6 +218,7 @@ export class Auditor {
         joined.left(ref, detached);
       },
       join,
+      (name) => this.rename(joined, name),
     );
     join(probe);
     return probe;
@@ -246,6 +247,34 @@ export class Auditor {
       }
     }
     return false;
+  }
+
+  /**
+   * `probe.rename()`: the record takes the new name, history included, when the renaming registration is its
+   * only member and the name is free. A record shared with other registrations, or a name another record
+   * holds, cannot take it: that is said once and the pool keeps its name.
+   */
+  private rename(ledger: PoolLedger, name: string): void {
+    checkRegistration({ name, kind: ledger.kind, config: ledger.config });
+    if (name === ledger.name) return;
+    const taken = this.pools.get(name);
+    if (taken && taken.kind !== ledger.kind) {
+      throw new InvalidOptionError('name', `a name not already used by a ${taken.kind} pool`, name);
+    }
+    if (taken === undefined && ledger.members <= 1 && this.pools.get(ledger.name) === ledger) {
+      this.pools.delete(ledger.name);
+      ledger.name = name;
+      this.pools.set(name, ledger);
+      return;
+    }
+    this.reportFailure(
+      `rename of ${ledger.name}`,
+      new Error(
+        taken
+          ? `the name "${name}" is another pool's record; "${ledger.name}" keeps its name`
+          : `"${ledger.name}" is shared by ${ledger.members} registrations; it keeps its name`,
+      ),
+    );
   }
 
   /** Names of the registered pools (those ended or detached leave once the TIME_WAIT window has passed). */
@@ -416,11 +445,11 @@ export class Auditor {
    * Lints every audited pool's settings with the rules its adapter registered (and `options.rules` over
    * `options.subjects`), after asking each server for its own settings when `probeServers` is set.
    */
-  lint(options: LintPoolsOptions = {}): Promise<Finding[]> {
+  lint(options?: LintPoolsOptions): Promise<Finding[]> {
     return lintLedgers(
       this.pools.values(),
       () => this.snapshot(),
-      options,
+      checkLintOptions('auditor.lint()', options, false),
       (rule, err) => {
         this.reportFailure(`lint rule ${rule.id}`, err);
       },
@@ -569,8 +598,9 @@ export const defaultAuditor: Auditor = createAuditor();
  * Lints the settings of every pool audited by `options.auditor` (default: `defaultAuditor`). For startup:
  * `await lintPools({ failOn: 'error' })` throws `LintFailedError` before the first request.
  */
-export function lintPools(
-  options: LintPoolsOptions & { readonly auditor?: Auditor } = {},
-): Promise<Finding[]> {
-  return (options.auditor ?? defaultAuditor).lint(options);
+export function lintPools(options?: LintPoolsOptions & { readonly auditor?: Auditor }): Promise<Finding[]> {
+  const { auditor, ...rest } = checkLintOptions('lintPools()', options, true) as LintPoolsOptions & {
+    readonly auditor?: Auditor;
+  };
+  return (auditor ?? defaultAuditor).lint(rest);
 }

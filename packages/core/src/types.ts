@@ -122,6 +122,13 @@ export interface PoolProbe {
    */
   ended(): void;
   /**
+   * Renames the pool (an app naming a pool that was audited under a generated name, by auditing it again
+   * with a `name`): the record and its history take the new name when this registration is its only member
+   * and the name is free; otherwise the pool keeps its name and the auditor's logger says why, once. A
+   * name held by a pool of another kind throws `InvalidOptionError`, as `register()` does.
+   */
+  rename(name: string): void;
+  /**
    * Leaves the auditor (the pool was detached): this registration stops recording, and when it was the
    * last one, the sockets still open are no longer read. The record leaves the auditor once the TIME_WAIT
    * window has passed. A registration whose pool is garbage-collected leaves as if it had ended.

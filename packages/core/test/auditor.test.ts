@@ -4,15 +4,21 @@ import { FakeClock } from './support/fake-clock.js';
 
 describe('options', () => {
   it.each([
-    [{ timeWaitSeconds: -1 }, 'poolaudit: timeWaitSeconds must be a positive integer, got -1'],
-    [{ portRange: { low: 5000, high: 10 } }, 'poolaudit: portRange must be'],
+    [
+      { timeWaitSeconds: -1 },
+      'poolaudit: createAuditor(): timeWaitSeconds must be a positive integer, got -1',
+    ],
+    [{ portRange: { low: 5000, high: 10 } }, 'poolaudit: createAuditor(): portRange must be'],
     [
       { leakDetectionThresholdMs: 'soon' },
-      'poolaudit: leakDetectionThresholdMs must be a non-negative number, got "soon"',
+      'poolaudit: createAuditor(): leakDetectionThresholdMs must be a non-negative number, got "soon"',
     ],
-    [{ clock: 5 }, 'poolaudit: clock must be a function'],
-    [{ detectors: { 'max-idle-churn': { minEvent: 3 } } }, 'detectors.max-idle-churn.minEvent'],
-    ['fast', 'poolaudit: options must be an object, got "fast"'],
+    [{ clock: 5 }, 'poolaudit: createAuditor(): clock must be a function'],
+    [
+      { detectors: { 'max-idle-churn': { minEvent: 3 } } },
+      'unknown option detectors.max-idle-churn.minEvent; did you mean detectors.max-idle-churn.minEvents?',
+    ],
+    ['fast', 'poolaudit: createAuditor(): options must be an object ({ enabled, timeWaitSeconds,'],
   ])('%p is rejected at once, naming the option', (options, message) => {
     expect(() => createAuditor(options as never)).toThrow(InvalidOptionError);
     expect(() => createAuditor(options as never)).toThrow(message);
@@ -127,7 +133,7 @@ describe('start()', () => {
 
   it('rejects a bad interval', () => {
     expect(() => createAuditor().start({ intervalMs: 0 })).toThrow(
-      'intervalMs must be a positive integer, got 0',
+      'poolaudit: auditor.start(): intervalMs must be a positive integer, got 0',
     );
   });
 });

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
-import { InvalidOptionError, UnsupportedPoolError, defaultAuditor } from '@poolaudit/core';
-import type { Auditor } from '@poolaudit/core';
+import { UnsupportedPoolError, accepts, auditAgain, checkOptions, defaultAuditor } from '@poolaudit/core';
+import type { PoolProbe } from '@poolaudit/core';
 import type { Pool } from 'generic-pool';
 import { PoolAudit } from './internal/pool-audit.js';
 import { isGenericPool } from './internal/pool-internals.js';
@@ -12,7 +12,7 @@ import type { AuditPoolOptions, ResourceOf } from './types.js';
 
 const KIND = 'generic-pool';
 const DEFAULT_NAME = 'generic-pool';
-const audits = new WeakMap<object, PoolAudit>();
+const audits = new WeakMap<object, Audited>();
 
 /**
  * Audits a generic-pool 3.x pool of any resource and returns the same pool, unchanged in type and
@@ -21,7 +21,8 @@ const audits = new WeakMap<object, PoolAudit>();
  * recorded in `options.auditor`; each resource's socket (see `socketOf`) tells who closed it first.
  *
  * Hooks live on this one instance (and on a stand-in for its factory); `detach(pool)` removes them.
- * Auditing a pool that is already audited returns it as it is.
+ * Auditing a pool that is already audited returns it as it is, hooked once: a different `name` renames it,
+ * any other option that differs is ignored with a warning.
  *
  * @throws UnsupportedPoolError when `pool` is not a generic-pool 3.x `Pool`.
  * @throws InvalidOptionError when an option is wrong, naming it and its value.
@@ -30,8 +31,19 @@ export function auditPool<P extends Pool<unknown>>(pool: P, options?: AuditPoolO
   if (!isGenericPool(pool)) {
     throw new UnsupportedPoolError('@poolaudit/generic-pool', 'a generic-pool 3.x Pool', pool);
   }
-  const { name, auditor, socketOf } = checkOptions(options);
-  if (audits.has(pool)) return pool;
+  const given = checkOptions<AuditPoolOptions<never>>('auditPool()', options, OPTIONS);
+  const audited = audits.get(pool);
+  if (audited !== undefined) {
+    const rename = auditAgain('auditPool()', audited.name, audited.options, given);
+    if (rename !== undefined) {
+      audited.name = rename;
+      audited.probe.rename(rename);
+    }
+    return pool;
+  }
+  const name = given.name ?? DEFAULT_NAME;
+  const auditor = given.auditor ?? defaultAuditor;
+  const socketOf = given.socketOf ?? defaultSocketOf;
   // POOLAUDIT_DISABLE names generic-pool (or the auditor is disabled): the pool is handed back untouched.
   if (!auditor.audits(KIND)) return pool;
   const internals = pool as unknown as PoolInternals;
@@ -48,10 +60,11 @@ export function auditPool<P extends Pool<unknown>>(pool: P, options?: AuditPoolO
   // The soft idle timeout has no normalized setting; its name is what the min-refill advice points to.
   probe.annotate('softIdleTimeoutSetting', 'softIdleTimeoutMillis');
   const failed = (err: unknown): void => {
+    const shown = audits.get(pool)?.name ?? name;
     audits.delete(pool);
     const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
     process.emitWarning(
-      `poolaudit: auditing generic-pool "${name}" failed; it goes on unaudited. ${detail}`,
+      `poolaudit: auditing generic-pool "${shown}" failed; it goes on unaudited. ${detail}`,
       {
         code: 'POOLAUDIT_ADAPTER_FAILED',
       },
@@ -64,7 +77,7 @@ export function auditPool<P extends Pool<unknown>>(pool: P, options?: AuditPoolO
     auditor.leakDetectionThresholdMs > 0,
     failed,
   );
-  audits.set(pool, audit);
+  audits.set(pool, { audit, probe, name, options: given });
   try {
     audit.attach();
   } catch (err) {
@@ -79,10 +92,10 @@ export function auditPool<P extends Pool<unknown>>(pool: P, options?: AuditPoolO
  * What was recorded stays readable in the auditor. Returns false when the pool was not audited.
  */
 export function detach(pool: object): boolean {
-  const audit = audits.get(pool);
-  if (!audit) return false;
+  const audited = audits.get(pool);
+  if (!audited) return false;
   audits.delete(pool);
-  audit.detach();
+  audited.audit.detach();
   return true;
 }
 
@@ -91,42 +104,17 @@ export function isAudited(pool: object): boolean {
   return audits.has(pool);
 }
 
-interface CheckedOptions {
-  readonly name: string;
-  readonly auditor: Auditor;
-  readonly socketOf: (resource: never) => Socket | null | undefined;
+/** One audited pool: its hooks, its probe, the name it is reported under and the options it was audited with. */
+interface Audited {
+  readonly audit: PoolAudit;
+  readonly probe: PoolProbe;
+  /** Changed by a second `auditPool()` with another name. */
+  name: string;
+  readonly options: AuditPoolOptions<never>;
 }
 
-function checkOptions(options: AuditPoolOptions<never> | undefined): CheckedOptions {
-  if (options === undefined)
-    return { name: DEFAULT_NAME, auditor: defaultAuditor, socketOf: defaultSocketOf };
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new InvalidOptionError('options', 'an object', options);
-  }
-  const { name, auditor, socketOf } = options;
-  if (name !== undefined && (typeof name !== 'string' || name.trim() === '')) {
-    throw new InvalidOptionError('name', 'a non-empty string', name);
-  }
-  if (auditor !== undefined && !isAuditor(auditor)) {
-    throw new InvalidOptionError('auditor', 'an Auditor from createAuditor()', auditor);
-  }
-  if (socketOf !== undefined && typeof socketOf !== 'function') {
-    throw new InvalidOptionError('socketOf', 'a function (resource) => net.Socket | undefined', socketOf);
-  }
-  return {
-    name: name ?? DEFAULT_NAME,
-    auditor: auditor ?? defaultAuditor,
-    socketOf: socketOf ?? defaultSocketOf,
-  };
-}
-
-/** An auditor by its shape, so that two copies of the core package still work together. */
-function isAuditor(value: unknown): value is Auditor {
-  const candidate = value as Partial<Auditor> | null;
-  return (
-    typeof candidate === 'object' &&
-    candidate !== null &&
-    typeof candidate.register === 'function' &&
-    typeof candidate.leakDetectionThresholdMs === 'number'
-  );
-}
+const OPTIONS = {
+  name: accepts.nonEmptyString,
+  auditor: accepts.auditor,
+  socketOf: accepts.function('(resource) => net.Socket | undefined'),
+};

@@ -1,4 +1,5 @@
 import { createPool } from 'generic-pool';
+import mysql from 'mysql2';
 import type { Pool } from 'generic-pool';
 import { InvalidOptionError, UnsupportedPoolError } from '@poolaudit/core';
 import { auditPool, detach, isAudited } from '../src/index.js';
@@ -50,7 +51,7 @@ describe('auditPool: arguments', () => {
       [{ name: 7 }, /name must be a non-empty string, got 7/],
       [{ auditor: {} }, /auditor must be an Auditor/],
       [{ socketOf: 'stream' }, /socketOf must be a function.*got "stream"/],
-      ['orders', /options must be an object, got "orders"/],
+      ['orders', /auditPool\(\): options must be an object \(\{ name, auditor, socketOf \}\), got "orders"/],
     ];
     for (const [options, message] of bad) {
       expect(() => auditPool(pool, options as never)).toThrow(InvalidOptionError);
@@ -102,15 +103,39 @@ describe('auditPool: attach and detach', () => {
     expect(snap().stats.acquired).toBe(0);
   });
 
-  it('auditing twice keeps the first audit', async () => {
+  it('auditing twice keeps the first audit: a new name renames it, another auditor is ignored with a warning', async () => {
     const pool = track(createPool(thingFactory().factory, { max: 1 }));
     const first = auditorFor();
     const second = auditorFor();
-    auditPool(pool, { auditor: first.auditor });
-    auditPool(pool, { auditor: second.auditor });
-    await pool.release(await pool.acquire());
-    expect(first.pool().stats.acquired).toBe(1);
-    expect(second.auditor.snapshot().pools).toHaveLength(0);
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      auditPool(pool, { auditor: first.auditor });
+      await pool.release(await pool.acquire());
+      const acquire = Object.getOwnPropertyDescriptor(pool, 'acquire')?.value as unknown;
+      expect(auditPool(pool, { name: 'jobs', auditor: first.auditor })).toBe(pool);
+      expect(auditPool(pool, { auditor: second.auditor })).toBe(pool);
+      expect(Object.getOwnPropertyDescriptor(pool, 'acquire')?.value).toBe(acquire);
+      await pool.release(await pool.acquire());
+      expect(first.auditor.poolNames()).toEqual(['jobs']);
+      expect(first.pool().stats.acquired).toBe(2);
+      expect(second.auditor.snapshot().pools).toHaveLength(0);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]?.[0])).toContain('auditPool() was called again for the pool "jobs"');
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('names the library of a pool from elsewhere, and the near miss of a mistyped option', () => {
+    const mysqlPool = mysql.createPool({ host: '127.0.0.1', port: 1 });
+    expect(() => auditPool(mysqlPool as never)).toThrow(
+      'poolaudit: @poolaudit/generic-pool expects a generic-pool 3.x Pool, got a mysql2 Pool: audit it with auditPool() from @poolaudit/mysql2',
+    );
+    mysqlPool.end();
+    const pool = track(createPool(thingFactory().factory, { max: 1 }));
+    expect(() => auditPool(pool, { nmae: 'x' } as never)).toThrow(
+      'poolaudit: auditPool(): unknown option nmae; did you mean name? (known: name, auditor, socketOf)',
+    );
   });
 
   it('counts resources that exist when auditing starts, borrowed ones as in use', async () => {

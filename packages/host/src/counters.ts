@@ -21,7 +21,7 @@ const TCP = ['ActiveOpens', 'PassiveOpens', 'CurrEstab', 'EstabResets', 'Attempt
  * be read are `null` and listed in `problems`; it never throws for missing or malformed files.
  */
 export function readCounters(options: ProcOptions = {}): TcpCounters {
-  const { procRoot } = checkProcOptions(options);
+  const { procRoot } = checkProcOptions(options, 'readCounters()');
   const problems: TableProblem[] = [];
   const sockstatFile = join(procRoot, 'net', 'sockstat');
   const sockstatText = readText(sockstatFile, problems);

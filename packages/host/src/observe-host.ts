@@ -1,7 +1,13 @@
-import { InvalidOptionError } from '@poolaudit/core';
+import { InvalidOptionError, checkOptions } from '@poolaudit/core';
 import type { AuditLogger, Auditor, HostObserver, KernelEndpointView, PortRange } from '@poolaudit/core';
 import { readCounters } from './counters.js';
-import { checkObject, checkTableOptions, endpointList, positiveNumber } from './internal/options.js';
+import {
+  OBSERVE_OPTIONS,
+  checkObject,
+  checkTableOptions,
+  endpointList,
+  positiveNumber,
+} from './internal/options.js';
 import { ScanThread, scanWorkerFile } from './internal/scan-thread.js';
 import { scanSocketTable } from './socket-table.js';
 import { readSysctls } from './sysctls.js';
@@ -59,11 +65,13 @@ export function observeHost(auditor: Auditor, options: ObserveHostOptions = {}):
   if (typeof auditor?.attachHost !== 'function') {
     throw new InvalidOptionError('auditor', 'an Auditor from @poolaudit/core', auditor);
   }
-  const o = checkObject('options', options);
+  const o: Record<string, unknown> = checkOptions(
+    'observeHost()',
+    checkObject('options', options),
+    OBSERVE_OPTIONS,
+  );
   const intervalMs = o['intervalMs'] === undefined ? 10_000 : positiveNumber('intervalMs', o['intervalMs']);
   const logger = o['logger'] === undefined ? CONSOLE_LOGGER : (o['logger'] as AuditLogger);
-  if (typeof logger.warn !== 'function')
-    throw new InvalidOptionError('logger', 'an object with warn()', logger);
   const watch = new HostWatch(
     auditor,
     options,

@@ -1,4 +1,4 @@
-import { Auditor, InvalidOptionError, UnsupportedPoolError, defaultAuditor } from '@poolaudit/core';
+import { UnsupportedPoolError, accepts, auditAgain, checkOptions, defaultAuditor } from '@poolaudit/core';
 import type { Cluster, Redis } from 'ioredis';
 import type { AuditRedisOptions } from './types.js';
 import type { AuditBase } from './internal/audit-base.js';
@@ -7,10 +7,16 @@ import { defaultClusterName, defaultRedisName } from './internal/names.js';
 import { RedisAudit } from './internal/redis-audit.js';
 import { isClusterClient, isRedisClient } from './internal/shapes.js';
 
-const OPTION_KEYS: ReadonlySet<string> = new Set(['name', 'auditor', 'readServerSettings']);
+const OPTIONS = {
+  name: accepts.nonEmptyString,
+  auditor: accepts.auditor,
+  readServerSettings: accepts.boolean,
+};
 
 /** Every audited client or cluster, with its audit. */
 const audits = new WeakMap<object, AuditBase>();
+/** The options each audit was made with, to tell what a second `auditRedis()` changes. */
+const firstOptions = new WeakMap<AuditBase, AuditRedisOptions>();
 
 /**
  * Audits an ioredis `Redis` or `Cluster` and returns the same object, typed as given. Every TCP connection
@@ -22,14 +28,20 @@ const audits = new WeakMap<object, AuditBase>();
  * Clients audited under the same name share one pool record: a service that creates a client per request
  * shows up as many clients joining one name, which the `client-per-request` finding reports.
  *
- * Auditing an object twice returns it unchanged. `detachRedis()` restores it.
+ * Auditing an object twice returns it as it is, hooked once: a different `name` renames its pool, any other
+ * option that differs is ignored with a warning. `detachRedis()` restores it.
  *
  * @throws UnsupportedPoolError when `client` is not an ioredis `Redis` or `Cluster`.
  * @throws InvalidOptionError when an option is wrong.
  */
 export function auditRedis<T extends Redis | Cluster>(client: T, options?: AuditRedisOptions): T {
-  const o = checkOptions(options);
-  if (audits.has(client)) return client;
+  const o = checkOptions<AuditRedisOptions>('auditRedis()', options, OPTIONS);
+  const audited = audits.get(client);
+  if (audited) {
+    const rename = auditAgain('auditRedis()', audited.name, firstOptions.get(audited) ?? {}, o);
+    if (rename !== undefined) audited.rename(rename);
+    return client;
+  }
   const target: unknown = client;
   const auditor = o.auditor ?? defaultAuditor;
   const readSettings = o.readServerSettings ?? true;
@@ -44,6 +56,7 @@ export function auditRedis<T extends Redis | Cluster>(client: T, options?: Audit
     throw new UnsupportedPoolError('@poolaudit/ioredis', 'an ioredis Redis or Cluster', client);
   }
   audits.set(client, audit);
+  firstOptions.set(audit, o);
   return client;
 }
 
@@ -63,28 +76,4 @@ export function detachRedis(client: Redis | Cluster): boolean {
 /** Whether `client` is being audited. */
 export function isAudited(client: Redis | Cluster): boolean {
   return audits.has(client);
-}
-
-function checkOptions(options: unknown): AuditRedisOptions {
-  if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new InvalidOptionError('options', 'an object', options);
-  }
-  const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!OPTION_KEYS.has(key)) {
-      throw new InvalidOptionError(`options.${key}`, 'one of name, auditor, readServerSettings', key);
-    }
-  }
-  const { name, auditor, readServerSettings } = o;
-  if (name !== undefined && (typeof name !== 'string' || name.trim() === '')) {
-    throw new InvalidOptionError('name', 'a non-empty string', name);
-  }
-  if (auditor !== undefined && !(auditor instanceof Auditor)) {
-    throw new InvalidOptionError('auditor', 'an Auditor from createAuditor()', auditor);
-  }
-  if (readServerSettings !== undefined && typeof readServerSettings !== 'boolean') {
-    throw new InvalidOptionError('readServerSettings', 'a boolean', readServerSettings);
-  }
-  return o;
 }

@@ -23,12 +23,15 @@ describe('auditRedis arguments', () => {
   it('rejects bad options, naming the option and the value', () => {
     const redis = lazy();
     const cases: [unknown, RegExp][] = [
-      ['x', /options must be an object, got "x"/],
+      ['x', /auditRedis\(\): options must be an object \(\{ name, auditor, readServerSettings \}\), got "x"/],
       [{ name: '' }, /name must be a non-empty string, got ""/],
       [{ name: 42 }, /name must be a non-empty string, got 42/],
       [{ auditor: {} }, /auditor must be an Auditor/],
       [{ readServerSettings: 'yes' }, /readServerSettings must be a boolean, got "yes"/],
-      [{ nmae: 'typo' }, /options\.nmae must be one of name, auditor, readServerSettings/],
+      [
+        { nmae: 'typo' },
+        /auditRedis\(\): unknown option nmae; did you mean name\? \(known: name, auditor, readServerSettings\)/,
+      ],
     ];
     for (const [options, message] of cases) {
       expect(() => auditRedis(redis, options as never)).toThrow(InvalidOptionError);
@@ -37,7 +40,7 @@ describe('auditRedis arguments', () => {
     expect(isAudited(redis)).toBe(false);
   });
 
-  it('returns the same object, once; a second audit changes nothing', () => {
+  it('returns the same object, once; a second audit hooks nothing, renames, and warns once of what it ignores', () => {
     const auditor = createAuditor();
     const redis = lazy();
     expect(auditRedis(redis, { auditor })).toBe(redis);
@@ -46,6 +49,20 @@ describe('auditRedis arguments', () => {
     expect(Reflect.get(redis, 'sendCommand')).toBe(wrapped);
     expect(auditor.snapshot().pools[0]?.name).toBe('redis 127.0.0.1:6390');
     expect(auditor.snapshot().pools[0]?.stats.created).toBe(0);
+    expect(auditRedis(redis, { auditor, name: 'sessions' })).toBe(redis);
+    expect(Reflect.get(redis, 'sendCommand')).toBe(wrapped);
+    expect(auditor.poolNames()).toEqual(['sessions']);
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      auditRedis(redis, { auditor: createAuditor(), readServerSettings: false });
+      auditRedis(redis, { auditor: createAuditor(), readServerSettings: false });
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]?.[0])).toContain(
+        'auditRedis() was called again for the pool "sessions", which is already audited: auditor, readServerSettings differ',
+      );
+    } finally {
+      warn.mockRestore();
+    }
     expect(detachRedis(redis)).toBe(true);
   });
 

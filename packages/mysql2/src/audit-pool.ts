@@ -1,4 +1,4 @@
-import { InvalidOptionError, UnsupportedPoolError } from '@poolaudit/core';
+import { UnsupportedPoolError, auditAgain, defaultAuditor } from '@poolaudit/core';
 import type { Auditor } from '@poolaudit/core';
 import { ClusterAttachment } from './internal/cluster-attachment.js';
 import { PoolAttachment } from './internal/pool-attachment.js';
@@ -11,6 +11,8 @@ type Attachment = PoolAttachment | ClusterAttachment;
 
 /** The audit of each object handed to `auditPool()` (and of the callback pool or cluster inside it). */
 const attachments = new WeakMap<object, Attachment>();
+/** The options each audit was made with, to tell what a second `auditPool()` changes. */
+const firstOptions = new WeakMap<Attachment, AuditPoolOptions>();
 /** The objects an audit is known by, so that `detach()` forgets them all. */
 const keysOf = new WeakMap<Attachment, object[]>();
 
@@ -25,8 +27,11 @@ const keysOf = new WeakMap<Attachment, object[]>();
  * to its connections; `detach(pool)` restores it exactly. At run time nothing is thrown into the
  * application: if auditing fails, a warning is emitted once and the pool goes on unaudited.
  *
+ * Auditing a pool that is already audited returns it as it is, hooked once: a different `name` renames it
+ * (a cluster's nodes become `<name>/<node id>`), any other option that differs is ignored with a warning.
+ *
  * @throws UnsupportedPoolError when `pool` is not a mysql2 pool or cluster.
- * @throws InvalidOptionError for a bad option, or a pool that is already audited.
+ * @throws InvalidOptionError for a bad option (`UnknownOptionError` for a key it does not take).
  */
 export function auditPool<P extends Mysql2Auditable>(pool: P, options?: AuditPoolOptions): P {
   const target: unknown = pool;
@@ -46,10 +51,15 @@ export function auditPool<P extends Mysql2Auditable>(pool: P, options?: AuditPoo
       pool,
     );
   }
-  const { name, auditor } = checkAuditPoolOptions(options);
-  if (isAudited(inner)) {
-    throw new InvalidOptionError('pool', 'a pool not audited yet (detach(pool) first)', pool);
+  const given = checkAuditPoolOptions(options);
+  const audited = attachments.get(inner);
+  if (audited?.active === true) {
+    const rename = auditAgain('auditPool()', audited.name, firstOptions.get(audited) ?? {}, given);
+    if (rename !== undefined) renameAttachment(audited, rename);
+    return pool;
   }
+  const { name } = given;
+  const auditor = given.auditor ?? defaultAuditor;
   // POOLAUDIT_DISABLE names mysql2 (or the auditor is disabled): the pool is handed back untouched.
   if (!auditor.audits('mysql2')) return pool;
   let attachment: Attachment | undefined;
@@ -62,7 +72,23 @@ export function auditPool<P extends Mysql2Auditable>(pool: P, options?: AuditPoo
     attachment = cluster;
   }
   if (attachment && pool !== inner) remember(attachment, [pool]);
+  if (attachment) firstOptions.set(attachment, given);
   return pool;
+}
+
+/** A second `auditPool()` with another name: the pool (or every node, as `<name>/<node id>`) is renamed. */
+function renameAttachment(attachment: Attachment, name: string): void {
+  const old = attachment.name;
+  attachment.name = name;
+  if (attachment instanceof PoolAttachment) {
+    attachment.probe.rename(name);
+    return;
+  }
+  for (const node of attachment.pools()) {
+    if (!node.name.startsWith(`${old}/`)) continue;
+    node.name = `${name}/${node.name.slice(old.length + 1)}`;
+    node.probe.rename(node.name);
+  }
 }
 
 /**

@@ -56,21 +56,41 @@ describe('auditPool', () => {
     pools.push(pool);
     expect(() => auditPool(pool, { name: '' })).toThrow(/name must be a non-empty string, got ""/);
     expect(() => auditPool(pool, { auditor: {} as never })).toThrow(InvalidOptionError);
-    expect(() => auditPool(pool, { nmae: 'x' } as never)).toThrow(/nmae/);
+    expect(() => auditPool(pool, { nmae: 'x' } as never)).toThrow(
+      'poolaudit: auditPool(): unknown option nmae; did you mean name? (known: name, auditor)',
+    );
     expect(() => auditPool(pool, 'x' as never)).toThrow(InvalidOptionError);
     expect(isAudited(pool)).toBe(false);
     expect(Object.prototype.hasOwnProperty.call(pool, 'getConnection')).toBe(false);
   });
 
-  it('refuses to audit a pool twice, and allows it again after detach', () => {
+  it('audits a pool once: a second auditPool() returns it, renames it, and says once what it ignores', () => {
     const auditor = createAuditor();
+    const other = createAuditor();
     const pool = mysql.createPool(options);
     pools.push(pool);
-    auditPool(pool, { name: 'once', auditor });
-    expect(() => auditPool(pool, { name: 'twice', auditor })).toThrow(/not audited yet/);
-    expect(() => auditPool(pool.promise(), { auditor })).toThrow(InvalidOptionError);
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      auditPool(pool, { auditor });
+      const wrapped: unknown = Reflect.get(pool, 'getConnection');
+      expect(auditPool(pool, { name: 'orders', auditor })).toBe(pool);
+      expect(Reflect.get(pool, 'getConnection')).toBe(wrapped);
+      expect(auditor.poolNames()).toEqual(['orders']);
+      expect(warn).not.toHaveBeenCalled();
+      expect(auditPool(pool.promise(), { auditor: other })).toBeDefined();
+      expect(auditPool(pool, { auditor: other })).toBe(pool);
+      expect(other.poolNames()).toEqual([]);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]?.[0])).toBe(
+        'poolaudit: auditPool() was called again for the pool "orders", which is already audited: auditor ' +
+          'differs from the first audit and is ignored (detach it first to audit it with other options).',
+      );
+    } finally {
+      warn.mockRestore();
+    }
     expect(detach(pool)).toBe(true);
     expect(auditPool(pool, { name: 'again', auditor })).toBe(pool);
+    expect(auditor.poolNames()).toEqual(['orders', 'again']);
     expect(detach(pool)).toBe(true);
   });
 

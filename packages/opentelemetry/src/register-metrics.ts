@@ -1,6 +1,6 @@
 import { diag, metrics } from '@opentelemetry/api';
 import type { BatchObservableCallback, MeterProvider } from '@opentelemetry/api';
-import { InvalidOptionError } from '@poolaudit/core';
+import { InvalidOptionError, accepts, checkOptions } from '@poolaudit/core';
 import type { Auditor } from '@poolaudit/core';
 import { observeSnapshot } from './internal/collect.js';
 import { createInstruments } from './internal/instruments.js';
@@ -79,6 +79,14 @@ export function registerMetrics(auditor: Auditor, options: MetricsOptions = {}):
   };
 }
 
+const OPTIONS = {
+  meterProvider: {
+    expected: 'a MeterProvider with getMeter()',
+    accepts: (v: unknown) => typeof (v as { getMeter?: unknown } | null)?.getMeter === 'function',
+  },
+  httpKinds: accepts.arrayOf(accepts.nonEmptyString, 'an array of pool kinds'),
+};
+
 function checkArguments(auditor: Auditor, options: MetricsOptions): void {
   const a = auditor as Partial<Auditor> | null | undefined;
   if (typeof a?.snapshot !== 'function' || typeof a.onTiming !== 'function') {
@@ -87,15 +95,5 @@ function checkArguments(auditor: Auditor, options: MetricsOptions): void {
   if (typeof options !== 'object' || options === null) {
     throw new InvalidOptionError('options', 'an object', options);
   }
-  const provider = options.meterProvider as Partial<MetricsOptions['meterProvider']> | undefined;
-  if (provider !== undefined && typeof provider?.getMeter !== 'function') {
-    throw new InvalidOptionError('meterProvider', 'a MeterProvider with getMeter()', provider);
-  }
-  const kinds = options.httpKinds;
-  if (
-    kinds !== undefined &&
-    (!Array.isArray(kinds) || kinds.some((k) => typeof k !== 'string' || k === ''))
-  ) {
-    throw new InvalidOptionError('httpKinds', 'an array of pool kinds', kinds);
-  }
+  checkOptions('registerMetrics()', options, OPTIONS);
 }

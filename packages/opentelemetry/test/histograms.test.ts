@@ -163,10 +163,16 @@ describe('where the meter comes from, and bad arguments', () => {
     ['not options', 'poolaudit: options must be an object, got "not options"'],
     [
       { meterProvider: {} },
-      'poolaudit: meterProvider must be a MeterProvider with getMeter(), got a plain object',
+      'poolaudit: registerMetrics(): meterProvider must be a MeterProvider with getMeter(), got a plain object',
     ],
-    [{ httpKinds: 'undici' }, 'poolaudit: httpKinds must be an array of pool kinds, got "undici"'],
-    [{ httpKinds: [''] }, 'poolaudit: httpKinds must be an array of pool kinds, got an array'],
+    [
+      { httpKinds: 'undici' },
+      'poolaudit: registerMetrics(): httpKinds must be an array of pool kinds, got "undici"',
+    ],
+    [
+      { httpKinds: [''] },
+      'poolaudit: registerMetrics(): httpKinds must be an array of pool kinds, got an array',
+    ],
   ])('rejects options %p at once, naming the option', (options, message) => {
     const auditor = createAuditor();
     expect(() => registerMetrics(auditor, options as never)).toThrow(message);

@@ -1,4 +1,10 @@
-import { InvalidOptionError, UnsupportedPoolError, defaultAuditor } from '@poolaudit/core';
+import {
+  UnsupportedPoolError,
+  accepts,
+  auditAgain,
+  checkOptions as checkOptions_,
+  defaultAuditor,
+} from '@poolaudit/core';
 import type { Auditor } from '@poolaudit/core';
 import { joinHub, leaveHub, takeConnectedSocket } from './internal/channel-hub.js';
 import type { DispatcherFacts } from './internal/close-reason.js';
@@ -17,6 +23,8 @@ import type {
 
 const DEFAULT_NAME = 'undici';
 const audits = new WeakMap<object, DispatcherAudit>();
+/** The options each audit was made with, to tell what a second `auditDispatcher()` changes. */
+const firstOptions = new WeakMap<DispatcherAudit, AuditDispatcherOptions>();
 
 interface Emitter extends DispatcherLike {
   readonly closed?: unknown;
@@ -37,7 +45,8 @@ class DispatcherAudit implements OriginHost {
   constructor(
     private readonly root: Emitter,
     readonly kind: DispatcherKind,
-    private readonly name: string,
+    /** Changed only by `rename()`. */
+    public name: string,
     private readonly auditor: Auditor,
     private readonly options: UndiciOptions,
   ) {
@@ -104,6 +113,12 @@ class DispatcherAudit implements OriginHost {
     return pool;
   }
 
+  /** A second `auditDispatcher()` with another name: every origin's pool becomes `<name> <origin>`. */
+  rename(name: string): void {
+    this.name = name;
+    for (const [origin, pool] of this.origins) pool.probe.rename(`${name} ${origin}`);
+  }
+
   dispatcherFacts(): DispatcherFacts {
     const root = this.root;
     return { ...this.facts, shuttingDown: root.closed === true || root.destroyed === true };
@@ -131,34 +146,34 @@ class DispatcherAudit implements OriginHost {
   }
 }
 
-/** Checks `auditDispatcher()`'s options at once. */
-export function checkOptions(options: unknown): { name: string | undefined; auditor: Auditor } {
-  if (options === undefined) return { name: undefined, auditor: defaultAuditor };
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new InvalidOptionError('options', 'an object', options);
-  }
-  const o = options as { name?: unknown; auditor?: unknown };
-  if (o.name !== undefined && (typeof o.name !== 'string' || o.name.trim() === '')) {
-    throw new InvalidOptionError('name', 'a non-empty string', o.name);
-  }
-  const auditor = o.auditor ?? defaultAuditor;
-  if (typeof auditor !== 'object' || typeof (auditor as { register?: unknown }).register !== 'function') {
-    throw new InvalidOptionError('auditor', 'an Auditor from @poolaudit/core', o.auditor);
-  }
-  return { name: o.name, auditor: auditor as Auditor };
+const OPTIONS = { name: accepts.nonEmptyString, auditor: accepts.auditor };
+
+/** Checks `auditDispatcher()`'s (or `auditGlobalDispatcher()`'s) options at once. */
+export function checkOptions(options: unknown, where = 'auditDispatcher()'): AuditDispatcherOptions {
+  return checkOptions_<AuditDispatcherOptions>(where, options, OPTIONS);
 }
 
 /**
  * Audits an undici `Client`, `Pool`, `BalancedPool` or `Agent`: one audited pool per origin, named
  * `<name> <origin>`, registered the first time the dispatcher connects there. Returns the same object.
- * Auditing a dispatcher twice is a no-op. Throws `UnsupportedPoolError` for anything else and
+ * Auditing a dispatcher twice returns it as it is, hooked once: a different `name` renames its pools, any
+ * other option that differs is ignored with a warning. Throws `UnsupportedPoolError` for anything else and
  * `InvalidOptionError` for bad options.
  */
 export function auditDispatcher<T extends DispatcherLike>(
   dispatcher: T,
   options?: AuditDispatcherOptions,
 ): T {
-  const { name, auditor } = checkOptions(options);
+  return auditDispatcherAs('auditDispatcher()', dispatcher, options);
+}
+
+/** `auditDispatcher()`, with the function the user called named in messages. */
+export function auditDispatcherAs<T extends DispatcherLike>(
+  where: string,
+  dispatcher: T,
+  options: AuditDispatcherOptions | undefined,
+): T {
+  const given = checkOptions(options, where);
   const kind = dispatcherKind(dispatcher);
   if (kind === undefined) {
     const expected = isLegacyWrapper(dispatcher)
@@ -166,17 +181,24 @@ export function auditDispatcher<T extends DispatcherLike>(
       : 'an undici Client, Pool, BalancedPool or Agent';
     throw new UnsupportedPoolError('@poolaudit/undici', expected, dispatcher);
   }
-  if (audits.has(dispatcher)) return dispatcher;
+  const audited = audits.get(dispatcher);
+  if (audited !== undefined) {
+    const rename = auditAgain(where, audited.name, firstOptions.get(audited) ?? {}, given);
+    if (rename !== undefined) audited.rename(rename);
+    return dispatcher;
+  }
+  const auditor = given.auditor ?? defaultAuditor;
   // POOLAUDIT_DISABLE names undici (or the auditor is disabled): the dispatcher is handed back untouched.
   if (!auditor.audits('undici')) return dispatcher;
   const audit = new DispatcherAudit(
     dispatcher,
     kind,
-    name ?? DEFAULT_NAME,
+    given.name ?? DEFAULT_NAME,
     auditor,
     instanceOptions(dispatcher, kind),
   );
   audits.set(dispatcher, audit);
+  firstOptions.set(audit, given);
   return dispatcher;
 }
 

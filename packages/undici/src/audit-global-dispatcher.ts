@@ -1,5 +1,5 @@
 import { UnsupportedPoolError } from '@poolaudit/core';
-import { auditDispatcher, checkOptions, detachDispatcher } from './audit-dispatcher.js';
+import { auditDispatcherAs, checkOptions, detachDispatcher } from './audit-dispatcher.js';
 import { dispatcherKind, isLegacyWrapper } from './internal/dispatcher-shape.js';
 import type { AuditDispatcherOptions, DispatcherLike } from './types.js';
 
@@ -27,7 +27,7 @@ export function globalDispatcher(): object | undefined {
  * `globalThis.Headers` loads the bundled undici, which creates it, without any request. Returns it.
  */
 export function auditGlobalDispatcher(options?: AuditDispatcherOptions): object {
-  checkOptions(options);
+  checkOptions(options, 'auditGlobalDispatcher()');
   let dispatcher = globalDispatcher();
   if (dispatcher === undefined) {
     // The getter Node installs loads its bundled undici, whose lib/global.js sets the dispatcher.
@@ -35,7 +35,7 @@ export function auditGlobalDispatcher(options?: AuditDispatcherOptions): object 
     dispatcher = globalDispatcher();
   }
   if (dispatcher === undefined) return missing();
-  auditDispatcher(dispatcher as DispatcherLike, options);
+  auditDispatcherAs('auditGlobalDispatcher()', dispatcher as DispatcherLike, options);
   audited = dispatcher;
   return dispatcher;
 }

@@ -1,10 +1,11 @@
+import http from 'node:http';
 import { InvalidOptionError, UnsupportedPoolError, createAuditor } from '@poolaudit/core';
 import { Agent, BalancedPool, Client, Pool } from 'undici';
 import { classifyClose } from '../src/internal/close-reason.js';
 import type { ClosedConnectionFacts, DispatcherFacts } from '../src/internal/close-reason.js';
 import { instanceOptions } from '../src/internal/dispatcher-shape.js';
 import { readResponseHeaders } from '../src/internal/response-headers.js';
-import { auditDispatcher, detachDispatcher, readUndiciConfig } from '../src/index.js';
+import { auditDispatcher, auditGlobalDispatcher, detachDispatcher, readUndiciConfig } from '../src/index.js';
 import type { DispatcherLike } from '../src/index.js';
 
 describe('readUndiciConfig', () => {
@@ -153,6 +154,45 @@ describe('auditDispatcher arguments', () => {
     );
     expect(() => auditDispatcher(agent, { auditor: {} as never })).toThrow(/auditor must be/);
     expect(() => auditDispatcher(agent, 'x' as never)).toThrow(/options must be an object/);
+    expect(() => auditDispatcher(agent, { nmae: 'x' } as never)).toThrow(
+      'poolaudit: auditDispatcher(): unknown option nmae; did you mean name? (known: name, auditor)',
+    );
+    expect(() => auditGlobalDispatcher({ nam: 1 } as never)).toThrow(
+      expect.objectContaining({
+        code: 'POOLAUDIT_UNKNOWN_OPTION',
+        message:
+          'poolaudit: auditGlobalDispatcher(): unknown option nam; did you mean name? (known: name, auditor)',
+      }),
+    );
+    await agent.close();
+  });
+
+  it("says that Node's http.Agent is not undici's, and which package audits it", () => {
+    const agent = new http.Agent({ keepAlive: true });
+    expect(() => auditDispatcher(agent as unknown as DispatcherLike)).toThrow(
+      "poolaudit: @poolaudit/undici expects an undici Client, Pool, BalancedPool or Agent, got Node's http.Agent: audit it with @poolaudit/http",
+    );
+    agent.destroy();
+  });
+
+  it('audits once: a second call returns the dispatcher, renames its pools and warns once of what it ignores', async () => {
+    const auditor = createAuditor();
+    const agent = new Agent();
+    expect(auditDispatcher(agent, { auditor, name: 'api' })).toBe(agent);
+    const listeners = agent.listenerCount('connect');
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      expect(auditDispatcher(agent, { auditor, name: 'payments' })).toBe(agent);
+      expect(auditDispatcher(agent, { auditor: createAuditor() })).toBe(agent);
+      expect(agent.listenerCount('connect')).toBe(listeners);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]?.[0])).toContain(
+        'auditDispatcher() was called again for the pool "payments"',
+      );
+    } finally {
+      warn.mockRestore();
+    }
+    detachDispatcher(agent);
     await agent.close();
   });
 

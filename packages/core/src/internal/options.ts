@@ -1,99 +1,105 @@
-import { InvalidOptionError } from '../errors.js';
-import type { AuditorOptions, DetectorThresholds, PortRange, StartOptions } from '../types.js';
+import { accepts, checkOptions } from '../check-options.js';
+import type { OptionCheck } from '../check-options.js';
+import { ENDPOINT_DETECTORS, POOL_DETECTORS } from '../detectors/index.js';
+import { UnknownOptionError } from '../errors.js';
+import { nearMiss } from '../near-miss.js';
+import type { LintPoolsOptions } from '../lint/lint-pools.js';
+import type { AuditorOptions, PortRange, StartOptions } from '../types.js';
+
+const WHERE = 'createAuditor()';
+
+const portRange: OptionCheck = {
+  expected: '{ low, high } with 1 ≤ low ≤ high ≤ 65535',
+  accepts: (value) => {
+    const range = value as Partial<PortRange> | null;
+    return (
+      typeof range === 'object' &&
+      range !== null &&
+      Number.isInteger(range.low) &&
+      Number.isInteger(range.high) &&
+      (range.low as number) >= 1 &&
+      (range.high as number) <= 65535 &&
+      (range.low as number) <= (range.high as number)
+    );
+  },
+};
+
+const AUDITOR_OPTIONS = {
+  enabled: accepts.boolean,
+  timeWaitSeconds: accepts.positiveInteger,
+  portRange,
+  leakDetectionThresholdMs: accepts.nonNegativeNumber,
+  detectors: accepts.object('an object of thresholds by finding code'),
+  clock: accepts.function('returning milliseconds'),
+  logger: {
+    expected: 'an object with info() and warn()',
+    accepts: (v: unknown) => {
+      const logger = v as Record<string, unknown> | null;
+      return (
+        typeof logger === 'object' &&
+        logger !== null &&
+        typeof logger['warn'] === 'function' &&
+        typeof logger['info'] === 'function'
+      );
+    },
+  },
+};
+
+const THRESHOLDS = {
+  minEvents: accepts.nonNegativeNumber,
+  minSeconds: accepts.nonNegativeNumber,
+  minShare: accepts.nonNegativeNumber,
+  enabled: accepts.boolean,
+};
+
+const START_OPTIONS = {
+  intervalMs: accepts.positiveInteger,
+  log: { expected: 'a function or false', accepts: (v: unknown) => v === false || typeof v === 'function' },
+};
+
+const LINT_OPTIONS = {
+  rules: accepts.arrayOf(
+    { expected: '', accepts: (r) => typeof (r as { check?: unknown } | null)?.check === 'function' },
+    'an array of lint rules',
+  ),
+  subjects: accepts.arrayOf(
+    accepts.object('a lint subject'),
+    'an array of lint subjects ({ kind, name, options, facts })',
+  ),
+  probeServers: accepts.boolean,
+  probeTimeoutMs: accepts.positiveInteger,
+  failOn: accepts.oneOf('info', 'warning', 'error', false),
+  log: { expected: 'a function or false', accepts: (v: unknown) => v === false || typeof v === 'function' },
+  auditor: accepts.auditor,
+};
 
 export function checkAuditorOptions(options: unknown): AuditorOptions {
-  if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new InvalidOptionError('options', 'an object', options);
-  }
-  const o = options as Record<string, unknown>;
-  if (o['enabled'] !== undefined && typeof o['enabled'] !== 'boolean') {
-    throw new InvalidOptionError('enabled', 'a boolean', o['enabled']);
-  }
-  if (o['timeWaitSeconds'] !== undefined) positiveInteger('timeWaitSeconds', o['timeWaitSeconds']);
-  if (o['portRange'] !== undefined) checkPortRange('portRange', o['portRange']);
-  if (o['leakDetectionThresholdMs'] !== undefined) {
-    nonNegative('leakDetectionThresholdMs', o['leakDetectionThresholdMs']);
-  }
-  if (o['clock'] !== undefined && typeof o['clock'] !== 'function') {
-    throw new InvalidOptionError('clock', 'a function returning milliseconds', o['clock']);
-  }
-  if (o['logger'] !== undefined) {
-    const logger = o['logger'] as Record<string, unknown> | null;
-    if (
-      typeof logger !== 'object' ||
-      logger === null ||
-      typeof logger['warn'] !== 'function' ||
-      typeof logger['info'] !== 'function'
-    ) {
-      throw new InvalidOptionError('logger', 'an object with info() and warn()', o['logger']);
-    }
-  }
-  if (o['detectors'] !== undefined) checkDetectors(o['detectors']);
+  const o = checkOptions<AuditorOptions>(WHERE, options, AUDITOR_OPTIONS);
+  if (o.detectors !== undefined) checkDetectors(o.detectors);
   return o;
 }
 
 export function checkStartOptions(options: unknown): StartOptions {
-  if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null)
-    throw new InvalidOptionError('start options', 'an object', options);
-  const o = options as Record<string, unknown>;
-  if (o['intervalMs'] !== undefined) positiveInteger('intervalMs', o['intervalMs']);
-  if (o['log'] !== undefined && o['log'] !== false && typeof o['log'] !== 'function') {
-    throw new InvalidOptionError('log', 'a function or false', o['log']);
-  }
-  return o;
+  return checkOptions<StartOptions>('auditor.start()', options, START_OPTIONS);
 }
 
-export function checkPortRange(name: string, value: unknown): PortRange {
-  const range = value as Partial<PortRange> | null;
-  if (
-    typeof range !== 'object' ||
-    range === null ||
-    !Number.isInteger(range.low) ||
-    !Number.isInteger(range.high) ||
-    (range.low as number) < 1 ||
-    (range.high as number) > 65535 ||
-    (range.low as number) > (range.high as number)
-  ) {
-    throw new InvalidOptionError(name, '{ low, high } with 1 ≤ low ≤ high ≤ 65535', value);
-  }
-  return range as PortRange;
+/** `lintPools()`'s and `auditor.lint()`'s options; `auditor` only where `lintPools()` takes it. */
+export function checkLintOptions(where: string, options: unknown, withAuditor: boolean): LintPoolsOptions {
+  const { auditor, ...rest } = LINT_OPTIONS;
+  return checkOptions<LintPoolsOptions>(where, options, withAuditor ? { ...rest, auditor } : rest);
 }
 
-function checkDetectors(value: unknown): void {
-  if (typeof value !== 'object' || value === null)
-    throw new InvalidOptionError('detectors', 'an object', value);
-  for (const [code, t] of Object.entries(value as Record<string, unknown>)) {
-    if (typeof t !== 'object' || t === null)
-      throw new InvalidOptionError(`detectors.${code}`, 'an object', t);
-    const th = t as DetectorThresholds & Record<string, unknown>;
-    for (const key of Object.keys(th)) {
-      if (!['minEvents', 'minSeconds', 'minShare', 'enabled'].includes(key)) {
-        throw new InvalidOptionError(
-          `detectors.${code}.${key}`,
-          'one of minEvents, minSeconds, minShare, enabled',
-          key,
-        );
-      }
+/** Thresholds are keyed by finding code: a code no detector produces is a typo that would do nothing. */
+function checkDetectors(value: object): void {
+  const codes = [...Object.keys(POOL_DETECTORS), ...Object.keys(ENDPOINT_DETECTORS)];
+  for (const [code, thresholds] of Object.entries(value)) {
+    if (!codes.includes(code)) {
+      const suggestion = nearMiss(code, codes);
+      throw new UnknownOptionError(`detectors.${code}`, codes, {
+        where: WHERE,
+        ...(suggestion ? { suggestion: `detectors.${suggestion}` } : {}),
+      });
     }
-    if (th.minEvents !== undefined) nonNegative(`detectors.${code}.minEvents`, th.minEvents);
-    if (th.minSeconds !== undefined) nonNegative(`detectors.${code}.minSeconds`, th.minSeconds);
-    if (th.minShare !== undefined) nonNegative(`detectors.${code}.minShare`, th.minShare);
-    if (th.enabled !== undefined && typeof th.enabled !== 'boolean') {
-      throw new InvalidOptionError(`detectors.${code}.enabled`, 'a boolean', th.enabled);
-    }
-  }
-}
-
-function positiveInteger(name: string, value: unknown): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new InvalidOptionError(name, 'a positive integer', value);
-  }
-}
-
-function nonNegative(name: string, value: unknown): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new InvalidOptionError(name, 'a non-negative number', value);
+    checkOptions(WHERE, thresholds, THRESHOLDS, `detectors.${code}`);
   }
 }

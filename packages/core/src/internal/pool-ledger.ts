@@ -148,7 +148,8 @@ export class PoolLedger {
   private idleClosesAwaitingReopen = 0;
   private lastIdleCloseAt = 0;
 
-  readonly name: string;
+  /** The pool's name; changed only by the auditor's `rename()`. */
+  name: string;
   readonly kind: string;
   readonly config: PoolConfig;
   readonly rawConfig: Readonly<Record<string, unknown>> | undefined;

@@ -23,6 +23,7 @@ export class ProbeHandle implements PoolProbe, LedgerMember {
     registration: PoolRegistration,
     private readonly leave: (handle: ProbeHandle, detached: boolean) => void,
     private readonly rejoin: (handle: ProbeHandle) => void,
+    private readonly renameRecord: (name: string) => void,
   ) {
     this.readPending = registration.readPending;
     this.probeServer = registration.probeServer;
@@ -129,6 +130,10 @@ export class ProbeHandle implements PoolProbe, LedgerMember {
     this.leave(this, false);
   }
 
+  rename(name: string): void {
+    if (this.active) this.renameRecord(name);
+  }
+
   unregister(): void {
     if (!this.active) return;
     this.active = false;
@@ -154,6 +159,7 @@ export const NOOP_PROBE: PoolProbe = Object.freeze({
   closed: () => undefined,
   annotate: () => undefined,
   count: () => undefined,
+  rename: () => undefined,
   ended: () => undefined,
   unregister: () => undefined,
 });

@@ -1,4 +1,5 @@
-import { InvalidOptionError, endpointKey, parseEndpoint } from '@poolaudit/core';
+import { InvalidOptionError, accepts, checkOptions, endpointKey, parseEndpoint } from '@poolaudit/core';
+import type { OptionCheck } from '@poolaudit/core';
 import type { ProcOptions, SocketTableOptions, TcpState } from '../types.js';
 import { STATE_NAMES } from './table-scan.js';
 import type { TupleQuery } from './tuple-matcher.js';
@@ -10,8 +11,42 @@ export function checkObject(name: string, options: unknown): Record<string, unkn
   return options as Record<string, unknown>;
 }
 
-export function checkProcOptions(options: ProcOptions): { procRoot: string; platform: NodeJS.Platform } {
-  const o = checkObject('options', options);
+/** Any value: the option is checked, and normalized, by the code that reads it. */
+const checkedWhenRead: OptionCheck = { expected: '', accepts: () => true };
+
+const PROC_OPTIONS = { procRoot: checkedWhenRead, platform: checkedWhenRead };
+
+const TABLE_OPTIONS = {
+  procRoot: checkedWhenRead,
+  remote: checkedWhenRead,
+  local: checkedWhenRead,
+  states: checkedWhenRead,
+  listSockets: accepts.boolean,
+  offThread: accepts.oneOf(true, false, 'auto'),
+  offThreadAbove: accepts.positiveNumber,
+  userHz: accepts.positiveNumber,
+  endianness: accepts.oneOf('LE', 'BE'),
+};
+
+/** `observeHost()`'s options (the scan options it passes on are checked again when it scans). */
+export const OBSERVE_OPTIONS = {
+  intervalMs: accepts.positiveNumber,
+  procRoot: checkedWhenRead,
+  endpoints: checkedWhenRead,
+  offThread: accepts.oneOf(true, false, 'auto'),
+  offThreadAbove: accepts.positiveNumber,
+  platform: checkedWhenRead,
+  logger: {
+    expected: 'an object with warn()',
+    accepts: (v: unknown) => typeof (v as { warn?: unknown } | null)?.warn === 'function',
+  },
+};
+
+export function checkProcOptions(
+  options: ProcOptions,
+  where = 'readSysctls()',
+): { procRoot: string; platform: NodeJS.Platform } {
+  const o: Record<string, unknown> = checkOptions(where, checkObject('options', options), PROC_OPTIONS);
   const procRoot = o['procRoot'] ?? '/proc';
   if (typeof procRoot !== 'string' || procRoot === '') {
     throw new InvalidOptionError('procRoot', 'a directory path', procRoot);
@@ -58,7 +93,11 @@ export interface TableOptions {
 }
 
 export function checkTableOptions(options: SocketTableOptions): TableOptions {
-  const o = checkObject('options', options);
+  const o: Record<string, unknown> = checkOptions(
+    'readSocketTable()',
+    checkObject('options', options),
+    TABLE_OPTIONS,
+  );
   const { procRoot } = checkProcOptions({
     ...(o['procRoot'] === undefined ? {} : { procRoot: o['procRoot'] as string }),
   });

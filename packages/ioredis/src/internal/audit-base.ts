@@ -21,7 +21,8 @@ const settingsCache = new WeakMap<Auditor, Map<string, Promise<RedisServerSettin
  */
 export abstract class AuditBase implements WatchOwner {
   readonly probe: PoolProbe;
-  readonly name: string;
+  /** Changed only by `rename()`. */
+  name: string;
   private readonly auditor: Auditor;
   private readonly readSettings: boolean;
   private serverTimeoutMs: number | undefined;
@@ -52,6 +53,13 @@ export abstract class AuditBase implements WatchOwner {
   /** The client ended (`quit()`, `disconnect()`, retries given up): its record may retire once idle. */
   protected ended(): void {
     this.probe.ended();
+  }
+
+  /** A second `auditRedis()` with another name. */
+  rename(name: string): void {
+    if (this.detached || name === this.name) return;
+    this.probe.rename(name);
+    this.name = name;
   }
 
   ready(watch: ClientWatch): void {

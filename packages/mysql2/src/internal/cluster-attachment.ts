@@ -16,7 +16,8 @@ export class ClusterAttachment {
 
   constructor(
     readonly cluster: CorePoolCluster,
-    readonly name: string,
+    /** Changed only by a second `auditPool()` with another name (audit-pool.ts). */
+    public name: string,
     private readonly auditor: Auditor,
     private readonly attachPool: (
       pool: CorePool,

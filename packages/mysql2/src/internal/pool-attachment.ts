@@ -47,7 +47,8 @@ export class PoolAttachment implements ConnectionOwner {
   constructor(
     readonly pool: CorePool,
     readonly probe: PoolProbe,
-    readonly name: string,
+    /** Changed only by a second `auditPool()` with another name (audit-pool.ts). */
+    public name: string,
   ) {}
 
   attach(): void {

@@ -1,38 +1,15 @@
-import { InvalidOptionError, defaultAuditor, endpointKey } from '@poolaudit/core';
-import type { Auditor, PoolRegistration } from '@poolaudit/core';
+import { accepts, checkOptions, endpointKey } from '@poolaudit/core';
+import type { PoolRegistration } from '@poolaudit/core';
 import { mysql2LintRules } from '../lint-rules.js';
 import { readMysql2Config } from '../read-config.js';
+import type { AuditPoolOptions } from '../types.js';
 import type { CorePool } from './shapes.js';
 
-const KNOWN_OPTIONS = new Set(['name', 'auditor']);
+const OPTIONS = { name: accepts.nonEmptyString, auditor: accepts.auditor };
 
 /** `auditPool()`'s options, checked: bad ones throw at once, naming the option and the value. */
-export function checkAuditPoolOptions(options: unknown): { name: string | undefined; auditor: Auditor } {
-  if (options === undefined) return { name: undefined, auditor: defaultAuditor };
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new InvalidOptionError('options', 'an object ({ name?, auditor? })', options);
-  }
-  const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!KNOWN_OPTIONS.has(key)) {
-      throw new InvalidOptionError(key, 'not given: auditPool() takes name and auditor', o[key]);
-    }
-  }
-  const name = o['name'];
-  if (name !== undefined && (typeof name !== 'string' || name.trim() === '')) {
-    throw new InvalidOptionError('name', 'a non-empty string', name);
-  }
-  const auditor = o['auditor'];
-  if (auditor !== undefined && !isAuditor(auditor)) {
-    throw new InvalidOptionError('auditor', 'an Auditor from createAuditor()', auditor);
-  }
-  return { name, auditor: auditor ?? defaultAuditor };
-}
-
-function isAuditor(value: unknown): value is Auditor {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return typeof v['register'] === 'function' && typeof v['snapshot'] === 'function';
+export function checkAuditPoolOptions(options: unknown): AuditPoolOptions {
+  return checkOptions<AuditPoolOptions>('auditPool()', options, OPTIONS);
 }
 
 /** `mysql2 <host>:<port>/<database>`, or `mysql2 <socketPath>/<database>` over a unix socket. */

@@ -16,23 +16,19 @@ describe('probe.rename()', () => {
     expect(pool?.stats).toMatchObject({ created: 1, acquired: 1, open: 1, inUse: 0, idle: 1 });
   });
 
-  it('moves a registration out of a shared record; what it had opened stays booked there until it closes', () => {
-    const auditor = createAuditor();
+  it('leaves a record shared by several registrations, or a taken name, as it is, and says so once', () => {
+    const warnings: string[] = [];
+    const auditor = createAuditor({ logger: { info: () => undefined, warn: (m) => warnings.push(m) } });
     const a = auditor.register(registration('testdb'));
-    const b = auditor.register(registration('testdb'));
-    const old = {};
-    a.opened(old, { endpoint: '127.0.0.1:1' });
-    b.opened({}, { endpoint: '127.0.0.1:1' });
-    a.rename('orders');
-    const fresh = {};
-    a.opened(fresh, { endpoint: '127.0.0.1:1' });
-    a.acquired(old, a.acquireStart(), false);
-    a.released(old);
-    a.closed(old, 'shutdown');
-    const byName = Object.fromEntries(auditor.snapshot().pools.map((p) => [p.name, p.stats]));
-    expect(byName['testdb']).toMatchObject({ created: 2, open: 1, acquired: 1, pending: 0 });
-    expect(byName['testdb']?.closed.shutdown).toBe(1);
-    expect(byName['orders']).toMatchObject({ created: 1, open: 1, acquired: 0, pending: 0 });
+    auditor.register(registration('testdb'));
+    const c = auditor.register(registration('orders'));
+    a.rename('payments');
+    a.rename('payments');
+    c.rename('testdb');
+    expect(auditor.poolNames()).toEqual(['testdb', 'orders']);
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toContain('"testdb" is shared by 2 registrations; it keeps its name');
+    expect(warnings[1]).toContain('the name "testdb" is another pool\'s record; "orders" keeps its name');
   });
 
   it('refuses a name held by a pool of another kind, as register() does', () => {

@@ -5,7 +5,12 @@ import type { DetectorContext, PoolView } from './detectors/context.js';
 import { InvalidOptionError } from './errors.js';
 import { DISABLE_VARIABLE, readKillSwitch } from './kill-switch.js';
 import { EndpointLedger } from './internal/endpoint-ledger.js';
-import { checkAuditorOptions, checkLintOptions, checkStartOptions } from './internal/options.js';
+import {
+  checkAuditorOptions,
+  checkConfigureOptions,
+  checkLintOptions,
+  checkStartOptions,
+} from './internal/options.js';
 import { PoolLedger } from './internal/pool-ledger.js';
 import type { LedgerMember, LedgerTotals, TimingSink } from './internal/pool-ledger.js';
 import { RetirementQueue } from './internal/retirement-queue.js';
@@ -144,16 +149,7 @@ export class Auditor {
    * Bad values throw at once, as in `createAuditor()`.
    */
   configure(options: Pick<AuditorOptions, 'leakDetectionThresholdMs' | 'logger'>): this {
-    const o = checkAuditorOptions(options);
-    for (const key of Object.keys(o)) {
-      if (key !== 'leakDetectionThresholdMs' && key !== 'logger') {
-        throw new InvalidOptionError(
-          key,
-          'not given: configure() takes leakDetectionThresholdMs and logger',
-          key,
-        );
-      }
-    }
+    const o = checkConfigureOptions(options);
     if (o.leakDetectionThresholdMs !== undefined) this.leakThresholdMs = o.leakDetectionThresholdMs;
     if (o.logger !== undefined) this.logger = o.logger;
     return this;

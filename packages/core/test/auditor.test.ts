@@ -188,10 +188,10 @@ describe('configure()', () => {
   it('rejects bad values and other options at once', () => {
     const auditor = createAuditor();
     expect(() => auditor.configure({ leakDetectionThresholdMs: -1 })).toThrow(
-      'poolaudit: leakDetectionThresholdMs must be a non-negative number, got -1',
+      'poolaudit: auditor.configure(): leakDetectionThresholdMs must be a non-negative number, got -1',
     );
     expect(() => auditor.configure({ timeWaitSeconds: 30 } as never)).toThrow(
-      'poolaudit: timeWaitSeconds must be not given: configure() takes leakDetectionThresholdMs and logger',
+      'poolaudit: auditor.configure(): unknown option timeWaitSeconds (known: leakDetectionThresholdMs, logger)',
     );
   });
 });

@@ -79,6 +79,12 @@ export function checkAuditorOptions(options: unknown): AuditorOptions {
   return o;
 }
 
+/** `auditor.configure()`'s options: the two an auditor made elsewhere may still change. */
+export function checkConfigureOptions(options: unknown): AuditorOptions {
+  const { leakDetectionThresholdMs, logger } = AUDITOR_OPTIONS;
+  return checkOptions<AuditorOptions>('auditor.configure()', options, { leakDetectionThresholdMs, logger });
+}
+
 export function checkStartOptions(options: unknown): StartOptions {
   return checkOptions<StartOptions>('auditor.start()', options, START_OPTIONS);
 }

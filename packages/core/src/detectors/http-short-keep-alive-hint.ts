@@ -13,6 +13,9 @@ export const httpShortKeepAliveHint: PoolDetector = (pool, ctx) => {
   if (typeof hint !== 'number' || closes === undefined || !sustained(closes, t)) return undefined;
   const margin = pool.annotations['keepAliveTimeoutThresholdMs'];
   const marginMs = typeof margin === 'number' ? margin : 2000;
+  // The client's name for the margin (annotation `keepAliveTimeoutThresholdOption`): undici's by default.
+  const option = pool.annotations['keepAliveTimeoutThresholdOption'];
+  const marginName = typeof option === 'string' ? option : 'keepAliveTimeoutThreshold';
   const seconds = hint / 1000;
   return {
     code: 'http-short-keep-alive-hint',
@@ -33,7 +36,7 @@ export const httpShortKeepAliveHint: PoolDetector = (pool, ctx) => {
     },
     advice:
       `Raise the server's keep-alive timeout well above ${formatMs(marginMs)} (Node: server.keepAliveTimeout; ` +
-      `nginx: keepalive_timeout), or lower the client's keepAliveTimeoutThreshold below ${formatMs(hint)} ` +
+      `nginx: keepalive_timeout), or lower the client's ${marginName} below ${formatMs(hint)} ` +
       `so it keeps connections for the rest of the hint.`,
   };
 };

@@ -10,6 +10,7 @@ import { poolSaturated } from './pool-saturated.js';
 import { serverClosesFirst } from './server-closes-first.js';
 import { httpConnectionClose } from './http-connection-close.js';
 import { httpKeepAliveDisabled } from './http-keep-alive-disabled.js';
+import { httpKeepAliveRace } from './http-keep-alive-race.js';
 import { httpShortKeepAliveHint } from './http-short-keep-alive-hint.js';
 import { httpUnboundedConnections } from './http-unbounded-connections.js';
 
@@ -30,6 +31,7 @@ export const POOL_DETECTORS: Readonly<Record<string, PoolDetector>> = {
   'http-keep-alive-disabled': httpKeepAliveDisabled,
   'http-short-keep-alive-hint': httpShortKeepAliveHint,
   'http-connection-close': httpConnectionClose,
+  'http-keep-alive-race': httpKeepAliveRace,
   'http-unbounded-connections': httpUnboundedConnections,
 };
 
@@ -53,6 +55,8 @@ export const DEFAULT_THRESHOLDS: Readonly<Record<string, Required<DetectorThresh
   'http-keep-alive-disabled': { minEvents: 10, minSeconds: 2, minShare: 0, enabled: true },
   'http-short-keep-alive-hint': { minEvents: 5, minSeconds: 2, minShare: 0, enabled: true },
   'http-connection-close': { minEvents: 5, minSeconds: 2, minShare: 0, enabled: true },
+  // Each race is a failed request the application saw: a few are enough.
+  'http-keep-alive-race': { minEvents: 3, minSeconds: 1, minShare: 0, enabled: true },
   'http-unbounded-connections': { minEvents: 50, minSeconds: 1, minShare: 0, enabled: true },
   'port-exhaustion-risk': { minEvents: 1, minSeconds: 1, minShare: 0.2, enabled: true },
   'close-wait': { minEvents: 1, minSeconds: 1, minShare: 0, enabled: true },

@@ -649,8 +649,10 @@ function sideOf(conn: Connection): ClosedBy {
   if (conn.socket === null) return conn.closeReason === 'remote' ? 'remote' : 'unknown';
   if (conn.peerClosedFirst) return 'remote';
   if (conn.reset) return 'reset';
-  // The protocol said the server would close (HTTP `Connection: close`): its FIN may already sit unread.
-  if (conn.closeReason === 'remote' && !conn.localClosedFirst) return 'remote';
+  // The adapter knows the server closed (HTTP `Connection: close`, a server hang-up): its FIN may still sit
+  // unread, or be read only after our own 'finish' although it reached the kernel first (Node's http client
+  // ends a `Connection: close` socket with destroySoon() as soon as the response is parsed, before 'end').
+  if (conn.closeReason === 'remote') return 'remote';
   return 'local';
 }
 

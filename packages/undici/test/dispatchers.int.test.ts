@@ -5,8 +5,8 @@ import { Agent, BalancedPool, Client, Pool, request } from 'undici';
 import type { Dispatcher } from 'undici';
 import { eventually } from '../../../test/harness/kernel-sockets.js';
 import { auditDispatcher, detachDispatcher, isAudited } from '../src/index.js';
-import { connectionClose, ok, startServer } from './support/http-servers.js';
-import type { Handler, TestServer } from './support/http-servers.js';
+import { connectionClose, ok, startServer } from '../../../test/harness/http-servers.js';
+import type { Handler, TestServer } from '../../../test/harness/http-servers.js';
 
 const CHANNELS = [
   'undici:client:connected',

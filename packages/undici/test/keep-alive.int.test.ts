@@ -3,8 +3,8 @@ import type { Auditor, PoolSnapshot } from '@poolaudit/core';
 import { Agent, Pool, request } from 'undici';
 import { countSsSockets, eventually, ssSockets } from '../../../test/harness/kernel-sockets.js';
 import { auditDispatcher, detachDispatcher } from '../src/index.js';
-import { connectionClose, ok, sleep, startServer } from './support/http-servers.js';
-import type { TestServer } from './support/http-servers.js';
+import { connectionClose, ok, sleep, startServer } from '../../../test/harness/http-servers.js';
+import type { TestServer } from '../../../test/harness/http-servers.js';
 
 const REQUESTS = 30;
 

@@ -1,2 +1,4 @@
-// @poolaudit/http: the adapter's public surface is re-exported here, by name.
-export {};
+export { agentName, auditAgent, auditGlobalAgents, detach, isAudited } from './audit-agent.js';
+export { HTTP_AGENT_SETTING_NAMES, readHttpAgentConfig } from './read-config.js';
+export type { AgentLike, AuditAgentOptions, HttpAgentConfig, HttpAgentOptions } from './types.js';
+export { httpAgentLintRules, httpAgentOptionSchema } from './lint-rules.js';

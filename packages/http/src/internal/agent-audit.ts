@@ -1,0 +1,279 @@
+import { endpointKey, wrapInstanceMethod } from '@poolaudit/core';
+import type { Auditor } from '@poolaudit/core';
+import { httpAgentLintRules } from '../lint-rules.js';
+import { readHttpAgentConfig } from '../read-config.js';
+import type { HttpAgentConfig } from '../types.js';
+import { isSocket } from './agent-shape.js';
+import type { AgentInternals, ConnectionOptions, HttpSocket, RequestLike } from './agent-shape.js';
+import { Destination } from './destination.js';
+import type { DestinationHost } from './destination.js';
+import { SocketConnection, connectionOf } from './socket-connection.js';
+
+const HINT = /^timeout=(\d+)/;
+
+/**
+ * Everything attached to one audited agent, and how to take it off again: five methods wrapped on the
+ * instance (`addRequest`, `createConnection`, `reuseSocket`, `keepSocketAlive`, `destroy`), listeners on
+ * the sockets it creates, one core registration per destination.
+ */
+export class AgentAudit implements DestinationHost {
+  active = true;
+  private readonly ref: WeakRef<AgentInternals>;
+  private readonly parsed: HttpAgentConfig;
+  private readonly byName = new Map<string, Destination>();
+  private readonly byLabel = new Map<string, Destination>();
+  private readonly undo: (() => void)[] = [];
+  /** While `addRequest` runs: the socket the request got synchronously (a new or a reused one). */
+  private assigned: SocketConnection | null = null;
+  private inAddRequest = false;
+  private warned = false;
+
+  constructor(
+    agent: AgentInternals,
+    private readonly name: string,
+    private readonly auditor: Auditor,
+    private readonly onDetach: (audit: AgentAudit) => void,
+  ) {
+    this.ref = new WeakRef(agent);
+    this.parsed = readHttpAgentConfig({ ...agent.options, keepAlive: agent.keepAlive });
+    this.undo.push(...wrapAgent(this, agent));
+  }
+
+  agent(): AgentInternals | undefined {
+    return this.ref.deref();
+  }
+
+  /** `addRequest` starts (true) or returns (false): sockets created or reused meanwhile are the request's. */
+  addingRequest(running: boolean): void {
+    if (running) this.assigned = null;
+    this.inAddRequest = running;
+  }
+
+  requestAdded(agent: AgentInternals, req: RequestLike): void {
+    const conn = this.assigned;
+    this.assigned = null;
+    try {
+      if (conn !== null) {
+        conn.acquire(conn.destination.probe.now(), false);
+        return;
+      }
+      // Neither reused nor newly created: the request waits in agent.requests (or the agent's own
+      // createConnection answers later, through its callback, and the socket is not followed).
+      for (const name of Object.keys(agent.requests)) {
+        const queue = agent.requests[name];
+        if (queue?.[queue.length - 1] !== req) continue;
+        const destination = this.byName.get(name);
+        if (destination === undefined) return;
+        destination.queued(req, destination.probe.acquireStart());
+        return;
+      }
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  created(agent: AgentInternals, options: unknown, socket: HttpSocket): void {
+    try {
+      const o = (typeof options === 'object' && options !== null ? options : {}) as ConnectionOptions;
+      // createSocket() sets options._agentKey = getName(options) before it calls createConnection().
+      const name = typeof o._agentKey === 'string' ? o._agentKey : agent.getName(o);
+      const destination = this.destination(agent, name, o);
+      const conn = new SocketConnection(destination, socket, name, destination.probe.now());
+      destination.track(conn);
+      conn.watch();
+      if (this.inAddRequest) this.assigned = conn;
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  reused(socket: HttpSocket): void {
+    const conn = connectionOf(socket);
+    if (conn === undefined) return;
+    if (this.inAddRequest) this.assigned = conn;
+    else conn.guard(acquireNow);
+  }
+
+  keptAlive(agent: AgentInternals, socket: HttpSocket, kept: boolean): void {
+    const conn = connectionOf(socket);
+    if (conn === undefined) return;
+    try {
+      const header = socket._httpMessage?.res?.headers?.['keep-alive'];
+      const match = typeof header === 'string' ? HINT.exec(header) : null;
+      const hintMs = match === null ? -1 : Number(match[1]) * 1000;
+      const bufferMs = this.parsed.keepAlive.hintBufferMs;
+      if (hintMs >= 0) conn.destination.hinted(hintMs, bufferMs);
+      const timeout = agent.options['timeout'];
+      conn.keptAlive(kept, hintMs, bufferMs, typeof timeout === 'number' ? timeout : 0);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  destroying(): void {
+    for (const destination of this.byLabel.values()) {
+      for (const conn of destination.connections()) conn.shutdown = true;
+    }
+  }
+
+  /** The destination of agent key `name`, registered the first time the agent connects there. */
+  private destination(agent: AgentInternals, name: string, options: ConnectionOptions): Destination {
+    let destination = this.byName.get(name);
+    if (destination !== undefined) return destination;
+    const label = destinationLabel(agent, options);
+    destination = this.byLabel.get(label);
+    if (destination === undefined) {
+      const created = this.register(agent, label);
+      this.byLabel.set(label, created);
+      destination = created;
+    }
+    destination.addName(name);
+    this.byName.set(name, destination);
+    return destination;
+  }
+
+  private register(agent: AgentInternals, label: string): Destination {
+    const { config, settings, keepAlive } = this.parsed;
+    const weak: { ref?: WeakRef<Destination> } = {};
+    const probe = this.auditor.register({
+      name: `${this.name} ${label}`,
+      kind: 'http-agent',
+      config,
+      rawConfig: rawConfigOf(agent),
+      settings,
+      // Read through a weak reference: the auditor outlives agents created per request.
+      readPending: () => weak.ref?.deref()?.pending() ?? Number.NaN,
+      lintRules: httpAgentLintRules,
+    });
+    const destination = new Destination(probe, this);
+    weak.ref = new WeakRef(destination);
+    probe.annotate('protocol', 'http');
+    probe.annotate('keepAliveTimeoutThresholdMs', keepAlive.hintBufferMs);
+    probe.annotate('keepAliveTimeoutThresholdOption', 'agentKeepAliveTimeoutBuffer');
+    return destination;
+  }
+
+  fail(err: unknown): void {
+    if (!this.active) return;
+    this.detach();
+    if (this.warned) return;
+    this.warned = true;
+    const text = err instanceof Error ? err.message : String(err);
+    try {
+      process.emitWarning(
+        `poolaudit: auditing http agent ${this.name} failed (${text}); it goes on unaudited`,
+        {
+          code: 'POOLAUDIT_AUDIT_FAILED',
+        },
+      );
+    } catch {
+      // Nothing may reach the application from here.
+    }
+  }
+
+  detach(): void {
+    if (!this.active) return;
+    this.active = false;
+    for (const undo of this.undo) undo();
+    this.undo.length = 0;
+    for (const destination of this.byLabel.values()) destination.detach();
+    this.byLabel.clear();
+    this.byName.clear();
+    this.onDetach(this);
+  }
+}
+
+/**
+ * Wraps five methods on the one agent instance (never on a prototype); returns the undo of each.
+ * addRequest(req, options): the request takes a free socket (reuseSocket), a new one (createConnection),
+ * or waits in agent.requests[name] (lib/_http_agent.js v20 lines 230-298).
+ */
+function wrapAgent(audit: AgentAudit, agent: AgentInternals): (() => void)[] {
+  return [
+    wrapInstanceMethod(
+      agent,
+      'addRequest',
+      (original) =>
+        function addRequest(this: AgentInternals, req, options, port, localAddress): void {
+          if (!audit.active) {
+            original.call(this, req, options, port, localAddress);
+            return;
+          }
+          audit.addingRequest(true);
+          try {
+            original.call(this, req, options, port, localAddress);
+          } finally {
+            audit.addingRequest(false);
+          }
+          audit.requestAdded(this, req);
+        },
+    ),
+    wrapInstanceMethod(
+      agent,
+      'createConnection',
+      (original) =>
+        function createConnection(this: AgentInternals, ...args: Parameters<typeof original>) {
+          const socket = original.apply(this, args);
+          if (audit.active && isSocket(socket)) audit.created(this, args[0], socket);
+          return socket;
+        },
+    ),
+    wrapInstanceMethod(
+      agent,
+      'reuseSocket',
+      (original) =>
+        function reuseSocket(this: AgentInternals, socket, req): void {
+          original.call(this, socket, req);
+          if (audit.active) audit.reused(socket);
+        },
+    ),
+    wrapInstanceMethod(
+      agent,
+      'keepSocketAlive',
+      (original) =>
+        function keepSocketAlive(this: AgentInternals, socket): boolean {
+          const kept = original.call(this, socket);
+          if (audit.active) audit.keptAlive(this, socket, kept);
+          return kept;
+        },
+    ),
+    wrapInstanceMethod(
+      agent,
+      'destroy',
+      (original) =>
+        function destroy(this: AgentInternals): void {
+          if (audit.active) audit.destroying();
+          original.call(this);
+        },
+    ),
+  ];
+}
+
+const acquireNow = (conn: SocketConnection): void => conn.acquire(conn.destination.probe.now(), false);
+
+/** `http://host:port` (or `https://[::1]:443`, `http://unix:/path`), `from <localAddress>` when bound. */
+export function destinationLabel(agent: AgentInternals, options: ConnectionOptions): string {
+  const protocol = typeof agent.protocol === 'string' ? agent.protocol : 'http:';
+  if (typeof options.socketPath === 'string') return `${protocol}//unix:${options.socketPath}`;
+  const host = typeof options.host === 'string' && options.host !== '' ? options.host : 'localhost';
+  const port = Number(options.port ?? agent.defaultPort ?? 80);
+  const where = `${protocol}//${endpointKey(host, port)}`;
+  return typeof options.localAddress === 'string' ? `${where} from ${options.localAddress}` : where;
+}
+
+/** The agent's pooling settings as it holds them (never TLS material): what reports and lint rules read. */
+function rawConfigOf(agent: AgentInternals): Record<string, unknown> {
+  const o = agent.options;
+  const finite = (n: unknown): number | null => (typeof n === 'number' && Number.isFinite(n) ? n : null);
+  return {
+    agent: agent.protocol === 'https:' ? 'https.Agent' : 'http.Agent',
+    keepAlive: agent.keepAlive,
+    keepAliveMsecs: o['keepAliveMsecs'],
+    maxSockets: finite(agent.maxSockets),
+    maxTotalSockets: finite(agent.maxTotalSockets),
+    maxFreeSockets: agent.maxFreeSockets,
+    timeout: o['timeout'],
+    scheduling: o['scheduling'],
+    agentKeepAliveTimeoutBuffer: o['agentKeepAliveTimeoutBuffer'],
+  };
+}

@@ -1,9 +1,10 @@
 import type { LintRule, OptionSchema } from '@poolaudit/core';
 import { genericPoolLintRules, genericPoolOptionSchema } from '@poolaudit/generic-pool';
 import { grpcLintRules, grpcOptionSchema } from '@poolaudit/grpc';
+import { httpAgentLintRules, httpAgentOptionSchema } from '@poolaudit/http';
 import { ioredisLintRules, ioredisOptionSchema } from '@poolaudit/ioredis';
 import { mysql2LintRules, mysql2OptionSchema } from '@poolaudit/mysql2';
-import { httpAgentOptionSchema, undiciLintRules, undiciOptionSchema } from '@poolaudit/undici';
+import { undiciLintRules, undiciOptionSchema } from '@poolaudit/undici';
 
 /** What the linter knows of one kind of pool: the options it accepts and the rules it checks. */
 export interface KindSpec {
@@ -16,7 +17,7 @@ export const KINDS: Readonly<Record<string, KindSpec>> = {
   mysql2: { options: mysql2OptionSchema, rules: mysql2LintRules },
   'generic-pool': { options: genericPoolOptionSchema, rules: genericPoolLintRules },
   undici: { options: undiciOptionSchema, rules: undiciLintRules },
-  'http-agent': { options: httpAgentOptionSchema, rules: undiciLintRules },
+  'http-agent': { options: httpAgentOptionSchema, rules: httpAgentLintRules },
   ioredis: { options: ioredisOptionSchema, rules: ioredisLintRules },
   grpc: { options: grpcOptionSchema, rules: grpcLintRules },
   'grpc-server': { options: grpcOptionSchema, rules: grpcLintRules },

@@ -12,4 +12,4 @@ export type {
   UndiciConfig,
   UndiciOptions,
 } from './types.js';
-export { httpAgentOptionSchema, undiciLintRules, undiciOptionSchema } from './lint-rules.js';
+export { undiciLintRules, undiciOptionSchema } from './lint-rules.js';

@@ -109,54 +109,13 @@ const serverKeepAlive: LintRule = {
   },
 };
 
-const agentKeepAliveOff: LintRule = {
-  id: 'http-agent/keep-alive-off',
-  kind: 'http-agent',
-  severity: 'warning',
-  description: 'An http.Agent without keepAlive opens and closes a socket per request.',
-  check({ options }) {
-    if (options['keepAlive'] === true) return undefined;
-    return {
-      message:
-        'keepAlive is off (the default of new http.Agent()): every request opens a socket that is closed after the response.',
-      evidence: { keepAlive: options['keepAlive'] === false ? false : null },
-      fix: 'Create the agent with { keepAlive: true, timeout: <below the server keep-alive> } (http.globalAgent does this since Node 19).',
-    };
-  },
-};
-
-const agentKeepAliveMsecs: LintRule = {
-  id: 'http-agent/keep-alive-msecs-is-not-idle-timeout',
-  kind: 'http-agent',
-  severity: 'info',
-  description: 'keepAliveMsecs is the TCP keep-alive probe delay, not an idle timeout.',
-  check({ options }) {
-    if (
-      options['keepAlive'] !== true ||
-      options['keepAliveMsecs'] === undefined ||
-      options['timeout'] !== undefined
-    ) {
-      return undefined;
-    }
-    return {
-      message:
-        'keepAliveMsecs sets the TCP keep-alive probe delay (SO_KEEPALIVE), not how long idle sockets are kept; ' +
-        'without timeout, idle sockets live until the server closes them.',
-      evidence: { keepAliveMsecs: numberOption(options, 'keepAliveMsecs') ?? null, timeout: null },
-      fix: "Set timeout (ms) below the server's keep-alive timeout to retire idle sockets from the client side.",
-    };
-  },
-};
-
-/** Startup-lint rules for undici dispatchers and Node http.Agent. */
+/** Startup-lint rules for undici dispatchers (Node's http.Agent has its own in @poolaudit/http). */
 export const undiciLintRules: readonly LintRule[] = [
   keepAliveDisabled,
   unboundedConnections,
   removedOptions,
   shortKeepAlive,
   serverKeepAlive,
-  agentKeepAliveOff,
-  agentKeepAliveMsecs,
 ];
 
 /** undici Client/Pool/Agent options (docs/api/Client.md, Pool.md, Agent.md), for config-file checks. */
@@ -188,17 +147,4 @@ export const undiciOptionSchema: OptionSchema = {
   keepAlive: ['boolean'],
   idleTimeout: ['number'],
   maxKeepAliveTimeout: ['number'],
-};
-
-/** Node http.Agent options (doc/api/http.md), for config-file checks. */
-export const httpAgentOptionSchema: OptionSchema = {
-  keepAlive: ['boolean'],
-  keepAliveMsecs: ['number'],
-  maxSockets: ['number'],
-  maxTotalSockets: ['number'],
-  maxFreeSockets: ['number'],
-  scheduling: ['string'],
-  timeout: ['number'],
-  localAddress: ['string'],
-  agentKeepAliveTimeoutBuffer: ['number'],
 };

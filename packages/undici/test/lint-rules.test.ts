@@ -71,12 +71,4 @@ describe('undici lint rules', () => {
     expect(shorter.map((f) => `${f.severity} ${f.code}`)).toEqual(['info undici/server-keep-alive-shorter']);
     expect(codes('undici', { connections: 1 }, { serverKeepAliveTimeoutMs: 65_000 })).toEqual([]);
   });
-
-  it('http-agent rules: keep-alive off, and keepAliveMsecs mistaken for an idle timeout', () => {
-    expect(codes('http-agent', {})).toEqual(['http-agent/keep-alive-off']);
-    expect(codes('http-agent', { keepAlive: true, timeout: 4000 })).toEqual([]);
-    expect(codes('http-agent', { keepAlive: true, keepAliveMsecs: 30_000 })).toEqual([
-      'http-agent/keep-alive-msecs-is-not-idle-timeout',
-    ]);
-  });
 });

@@ -138,6 +138,35 @@ function undiciWorkload({ http: { origin } }) {
   };
 }
 
+function httpAgentWorkload({ http: { origin } }) {
+  const http = require('node:http');
+  const { auditAgent, detach } = require('@poolaudit/http');
+  return {
+    name: 'http',
+    description:
+      'http.request GET / of a node:http server in its own process, keep-alive Agent maxSockets 50, 50 callers',
+    async open() {
+      return new http.Agent({ keepAlive: true, maxSockets: 50 });
+    },
+    audit: (agent, auditor) => auditAgent(agent, { name: 'bench http', auditor }),
+    op: (agent) => () =>
+      new Promise((resolve, reject) => {
+        http
+          .request(`${origin}/`, { agent }, (res) => {
+            res.resume();
+            res.on('end', resolve);
+            res.on('error', reject);
+          })
+          .on('error', reject)
+          .end();
+      }),
+    async close(agent) {
+      agent.destroy();
+    },
+    detach: (agent) => detach(agent),
+  };
+}
+
 function genericPoolWorkload() {
   const { createPool } = require('generic-pool');
   const { auditPool, detach } = require('@poolaudit/generic-pool');
@@ -220,6 +249,7 @@ const WORKLOADS = {
   mysql2: { make: mysql2Workload, needs: ['mysql'] },
   ioredis: { make: ioredisWorkload, needs: ['redis'] },
   undici: { make: undiciWorkload, needs: ['http'] },
+  http: { make: httpAgentWorkload, needs: ['http'] },
   'generic-pool': { make: genericPoolWorkload, needs: [] },
   grpc: { make: grpcWorkload, needs: ['grpc'] },
 };

@@ -8,6 +8,7 @@ export interface DemoLibraries {
   readonly ioredis: typeof import('ioredis');
   readonly undici: typeof import('undici');
   readonly '@grpc/grpc-js': typeof import('@grpc/grpc-js');
+  readonly axios: typeof import('axios');
 }
 
 /** The library, or undefined when it is not installed (the demo then skips that part and says so). */

@@ -1,6 +1,7 @@
 import type { Io } from '../main.js';
 import { DemoConsole, reachable } from './console.js';
 import { grpcPart } from './grpc-part.js';
+import { httpAgentPart } from './http-agent-part.js';
 import { httpPart } from './http-part.js';
 import { loadDemoLibrary } from './library.js';
 import { mysqlPart } from './mysql-part.js';
@@ -60,6 +61,18 @@ export async function runDemo(io: Io, servers: DemoServers = demoServers()): Pro
   } else {
     out.line(`  ${notInstalled('undici')}`);
     summary.push('HTTP: skipped, undici not installed');
+  }
+
+  out.section('HTTP agents (axios on node:http) → an in-process node:http server');
+  const axios = loadDemoLibrary('axios');
+  if (axios) {
+    const agents = await httpAgentPart(out, axios);
+    summary.push(
+      `http.Agent: ${agents.createdBefore} connections opened → ${agents.createdAfter} after the advice`,
+    );
+  } else {
+    out.line(`  ${notInstalled('axios')}`);
+    summary.push('http.Agent: skipped, axios not installed');
   }
 
   const redisUrl = new URL(servers.redisUrl);

@@ -1,5 +1,5 @@
 'use strict';
-/** The undici and opentelemetry tests on Node 24, with `undici` 8 and `@opentelemetry/sdk-metrics` 3 from run.sh's cache. */
+/** The undici, opentelemetry and http tests on Node 24, with `undici` 8 and `@opentelemetry/sdk-metrics` 3 from run.sh's cache. */
 const path = require('node:path');
 const base = require('../jest-base.js');
 
@@ -18,12 +18,14 @@ module.exports = {
     '^undici$': require.resolve(undici8),
     '^@opentelemetry/sdk-metrics$': require.resolve(path.join(modules, '@opentelemetry/sdk-metrics')),
     '^@opentelemetry/api$': require.resolve(path.join(modules, '@opentelemetry/api')),
-    '^@poolaudit/(core|undici|opentelemetry)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@poolaudit/(core|undici|opentelemetry|http)$': '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: [
     '<rootDir>/packages/undici/test/**/*.test.ts',
     '<rootDir>/packages/opentelemetry/test/**/*.test.ts',
+    // Node's own http.Agent changed between 20 and 24 (the free-socket data guard, agentKeepAliveTimeoutBuffer).
+    '<rootDir>/packages/http/test/**/*.test.ts',
   ],
   // exporter-prometheus 0.200 carries its own sdk-metrics 2: its test runs on Node 20 only.
   testPathIgnorePatterns: ['/node_modules/', 'prometheus-names\\.test\\.ts$'],

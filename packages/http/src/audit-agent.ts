@@ -32,6 +32,8 @@ export function auditAgent<A extends AgentLike>(agent: A, options?: AuditAgentOp
     throw new UnsupportedPoolError('@poolaudit/http', 'a Node http.Agent or https.Agent', agent);
   }
   if (audits.has(target)) return agent;
+  // POOLAUDIT_DISABLE names http-agent (or the auditor is disabled): the agent is handed back untouched.
+  if (!auditor.audits('http-agent')) return agent;
   const audit = new AgentAudit(target, name ?? agentName(agent), auditor, (done) => {
     if (audits.get(target) === done) audits.delete(target);
   });

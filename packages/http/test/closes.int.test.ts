@@ -32,7 +32,7 @@ function settled(auditor: Auditor, name: string, closes: number): Promise<boolea
   return eventually(() => {
     const s = pool(auditor, name).stats;
     return s.closedBy.local + s.closedBy.remote + s.closedBy.reset + s.closedBy.unknown >= closes;
-  });
+  }, 10_000);
 }
 
 function codes(p: PoolSnapshot): string[] {

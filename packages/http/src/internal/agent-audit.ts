@@ -27,6 +27,9 @@ export class AgentAudit implements DestinationHost {
   private assigned: SocketConnection | null = null;
   private inAddRequest = false;
   private warned = false;
+  /** The last `Keep-Alive` header seen and its hint (ms): servers repeat the same one on every response. */
+  private lastHintHeader: string | undefined = undefined;
+  private lastHintMs = -1;
 
   constructor(
     agent: AgentInternals,
@@ -99,8 +102,7 @@ export class AgentAudit implements DestinationHost {
     if (conn === undefined) return;
     try {
       const header = socket._httpMessage?.res?.headers?.['keep-alive'];
-      const match = typeof header === 'string' ? HINT.exec(header) : null;
-      const hintMs = match === null ? -1 : Number(match[1]) * 1000;
+      const hintMs = typeof header === 'string' ? this.hintOf(header) : -1;
       const bufferMs = this.parsed.keepAlive.hintBufferMs;
       if (hintMs >= 0) conn.destination.hinted(hintMs, bufferMs);
       const timeout = agent.options['timeout'];
@@ -108,6 +110,16 @@ export class AgentAudit implements DestinationHost {
     } catch (err) {
       this.fail(err);
     }
+  }
+
+  /** The hint (ms) in a `Keep-Alive: timeout=N` header, -1 without one; parsed once per distinct header. */
+  private hintOf(header: string): number {
+    if (header !== this.lastHintHeader) {
+      const match = HINT.exec(header);
+      this.lastHintHeader = header;
+      this.lastHintMs = match === null ? -1 : Number(match[1]) * 1000;
+    }
+    return this.lastHintMs;
   }
 
   destroying(): void {

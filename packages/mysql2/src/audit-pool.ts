@@ -23,8 +23,10 @@ const keysOf = new WeakMap<Attachment, object[]>();
  * or `pool.promise()`), and a `PoolCluster` of either flavour (every node, including nodes added later,
  * each reported as `<name>/<node id>`). Connections that already exist are adopted.
  *
- * Nothing is patched globally: four methods are wrapped on this one pool instance and listeners are added
- * to its connections; `detach(pool)` restores it exactly. At run time nothing is thrown into the
+ * Nothing is patched globally and the pool keeps its shape: its own keys, its prototype's methods and the
+ * listener counts on it and on its connections stay as they were. The audit hooks the pool's internal
+ * queues (`_allConnections`, `_freeConnections`, `_connectionQueue`) and reads who closed first at each
+ * TCP socket; `detach(pool)` restores them exactly. At run time nothing is thrown into the
  * application: if auditing fails, a warning is emitted once and the pool goes on unaudited.
  *
  * Auditing a pool that is already audited returns it as it is, hooked once: a different `name` renames it

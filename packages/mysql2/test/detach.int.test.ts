@@ -64,13 +64,17 @@ async function workload(make: (options: PoolOptions) => Pool): Promise<string[]>
 }
 
 describe('detach', () => {
-  it('restores the pool exactly: same own properties, prototype methods, listeners', () => {
+  it('restores the pool exactly: same own properties, prototype methods, listeners, queues', () => {
     const pool = mysql.createPool({ ...server, connectionLimit: 1 });
     const ownBefore = Object.getOwnPropertyNames(pool).sort();
     const listenersBefore = pool.eventNames().map((e) => `${String(e)}:${pool.listenerCount(e)}`);
+    const free = (pool as unknown as { _freeConnections: object })._freeConnections;
     expect(auditPool(pool, { auditor: createAuditor() })).toBe(pool);
-    expect(Object.prototype.hasOwnProperty.call(pool, 'getConnection')).toBe(true);
+    // The audit hooks the pool's idle list (and its other queues), never the pool itself.
+    expect(Object.prototype.hasOwnProperty.call(free, 'pop')).toBe(true);
+    expect(Object.getOwnPropertyNames(pool).sort()).toEqual(ownBefore);
     expect(detach(pool)).toBe(true);
+    expect(Object.prototype.hasOwnProperty.call(free, 'pop')).toBe(false);
     expect(Object.getOwnPropertyNames(pool).sort()).toEqual(ownBefore);
     const proto = Object.getPrototypeOf(pool) as Record<string, unknown>;
     for (const key of ['getConnection', 'releaseConnection', '_removeConnection', 'end']) {

@@ -6,7 +6,8 @@ import type { CorePool, CorePoolCluster } from './shapes.js';
 
 /**
  * The audit of a `PoolCluster`: every node's pool, as `<name>/<node id>`, including nodes added later
- * (`add` wrapped on the instance). Nodes removed by the cluster are ended by it (lib/pool_cluster.js
+ * (`add()` pushes each new id onto `_serviceableNodeIds`, an array of the cluster's own whose `push` is
+ * wrapped on that instance: the cluster keeps its own keys and its prototype's `add`). Nodes removed by the cluster are ended by it (lib/pool_cluster.js
  * `_removeNode`), which the node's own audit records as `shutdown`.
  */
 export class ClusterAttachment {
@@ -27,7 +28,7 @@ export class ClusterAttachment {
   ) {}
 
   attach(): void {
-    this.restoreAdd = wrapInstanceMethod(this.cluster, 'add', wrapAdd(this));
+    this.restoreAdd = wrapInstanceMethod(this.cluster._serviceableNodeIds, 'push', wrapPush(this));
     this.attachNodes();
   }
 
@@ -59,12 +60,12 @@ export class ClusterAttachment {
   }
 }
 
-/** `add()` as the cluster had it, then the new node audited. */
-function wrapAdd(a: ClusterAttachment) {
-  return (original: CorePoolCluster['add']): CorePoolCluster['add'] =>
-    function add(this: unknown, ...args: unknown[]): unknown {
-      const result = original.apply(this, args);
+/** `_serviceableNodeIds.push(id)` as the array had it, then the node `add()` just created audited. */
+function wrapPush(a: ClusterAttachment) {
+  return (original: string[]['push']): string[]['push'] =>
+    function push(this: string[], ...ids: string[]): number {
+      const length = original.apply(this, ids);
       if (a.active) a.attachNodes();
-      return result;
+      return length;
     };
 }

@@ -2,18 +2,12 @@ import { Socket } from 'node:net';
 import type { CloseReason } from '@poolaudit/core';
 import type { CorePool, CorePoolConnection } from './shapes.js';
 
-/**
- * What made mysql2 remove a connection, seen by listeners that run before the pool's own: `call` = a
- * `destroy()` / graceful `end()` call (the idle reaper, the application); `end` = the connection emitted
- * 'end' (the server's FIN arrived); `error` = it emitted 'error' (a network or protocol error, or an
- * error packet from the server).
- */
-export type Cause = 'call' | 'end' | 'error';
-
 /** Where a connection stands with its pool's attachment. */
 export interface ConnectionOwner {
   /** The socket connected: the connection enters the ledger. */
   socketConnected(conn: CorePoolConnection, watched: WatchedConnection): void;
+  /** The handshake of a connection opened for an acquire completed: the acquire got it. */
+  handshaken(conn: CorePoolConnection, watched: WatchedConnection): void;
 }
 
 /** Per-connection facts, kept in a WeakMap keyed by mysql2's `PoolConnection`. */
@@ -25,31 +19,34 @@ export interface WatchedConnection {
   readonly socket: Socket | null;
   /** It was in use when the audit adopted it: mark it acquired once it is in the ledger. */
   readonly adoptInUse: boolean;
+  /** The acquire this connection was opened for, while its handshake runs (auditor clock). */
+  acquireStartedAt: number | undefined;
+  /** `stream.bytesRead` when it last went idle: an idle connection that read more heard from the server. */
+  idleBytesRead: number;
   opened: boolean;
   removed: boolean;
-  cause: Cause;
-  error: unknown;
+}
+
+/** What the stream of a connection tells about how it is going (a `net.Socket` or a `TLSSocket`). */
+interface StreamState {
+  readonly readableEnded?: boolean;
+  readonly destroyed?: boolean;
+  readonly errored?: unknown;
+  readonly bytesRead?: number;
 }
 
 const watched = new WeakMap<object, WatchedConnection>();
 const socketOwners = new WeakMap<Socket, CorePoolConnection>();
 
 // Module-level listeners (`this` is the emitter): attaching them allocates no closure per connection.
-function onConnectionEnd(this: CorePoolConnection): void {
-  const w = watched.get(this);
-  if (w && w.cause === 'call') w.cause = 'end';
-}
-function onConnectionError(this: CorePoolConnection, err: unknown): void {
-  const w = watched.get(this);
-  if (w && w.cause === 'call') {
-    w.cause = 'error';
-    w.error = err;
-  }
-}
 function onSocketConnect(this: Socket): void {
   const conn = socketOwners.get(this);
   const w = conn && watched.get(conn);
   if (conn && w && !w.removed && !w.opened) w.owner.socketConnected(conn, w);
+}
+function onHandshake(this: CorePoolConnection): void {
+  const w = watched.get(this);
+  if (w) w.owner.handshaken(this, w);
 }
 
 /** The TCP socket of a connection, or null when there is none to read (unix socket, TLS, custom stream). */
@@ -63,33 +60,39 @@ function tcpSocketOf(conn: CorePoolConnection): Socket | null {
   return stream;
 }
 
+function streamOf(conn: CorePoolConnection): StreamState {
+  const stream = conn.stream;
+  return typeof stream === 'object' && stream !== null ? (stream as StreamState) : {};
+}
+
 /**
- * Starts watching a connection. Our listeners are prepended and `once`, like `PoolConnection`'s own
- * (lib/pool_connection.js), so that they see the cause first and leave the error semantics unchanged.
+ * Starts watching a connection. Nothing is added to the `PoolConnection` itself for good: its listener
+ * counts are the library's (mysql2 `test-pool-memory-leak`, issue #3904, counts them). A connection opened
+ * for an acquire (`acquireStartedAt`) gets one `once('connect')` that is gone when its handshake ends,
+ * before the pool hands the connection to anybody — the library's own `connect()` listeners come and go
+ * the same way (lib/base/connection.js `connect`). Who closed first is read at the TCP socket, by core.
  * Calls `owner.socketConnected` now if the socket is already connected, else at its 'connect'.
  */
 export function watchConnection(
   conn: CorePoolConnection,
   owner: ConnectionOwner,
   connectStartedAt: number | undefined,
+  acquireStartedAt: number | undefined,
   adoptInUse: boolean,
 ): void {
   if (watched.has(conn)) return;
-  const socket = tcpSocketOf(conn);
   const w: WatchedConnection = {
     owner,
     connectStartedAt,
-    socket,
+    socket: tcpSocketOf(conn),
     adoptInUse,
+    acquireStartedAt,
+    idleBytesRead: streamOf(conn).bytesRead ?? 0,
     opened: false,
     removed: false,
-    cause: 'call',
-    error: undefined,
   };
   watched.set(conn, w);
-  conn.prependOnceListener('end', onConnectionEnd);
-  // Only beside the pool's own once('error'): alone, ours would swallow an error that must throw.
-  if (conn.listenerCount('error') > 0) conn.prependOnceListener('error', onConnectionError);
+  if (acquireStartedAt !== undefined) conn.once('connect', onHandshake);
   const stream = conn.stream;
   if (stream instanceof Socket && stream.connecting) {
     socketOwners.set(stream, conn);
@@ -104,16 +107,28 @@ export function watchOf(conn: object): WatchedConnection | undefined {
   return watched.get(conn);
 }
 
+/** The handshake is no longer awaited (it ended, failed, or the pool ended): our listener goes. */
+export function stopAwaitingHandshake(conn: CorePoolConnection, w: WatchedConnection): void {
+  if (w.acquireStartedAt === undefined) return;
+  w.acquireStartedAt = undefined;
+  conn.removeListener('connect', onHandshake);
+}
+
 /** Removes every listener `watchConnection` added. */
 export function unwatchConnection(conn: CorePoolConnection): void {
+  const w = watched.get(conn);
+  if (w) stopAwaitingHandshake(conn, w);
   watched.delete(conn);
-  conn.removeListener('end', onConnectionEnd);
-  conn.removeListener('error', onConnectionError);
   const stream = conn.stream;
   if (stream instanceof Socket) {
     stream.removeListener('connect', onSocketConnect);
     socketOwners.delete(stream);
   }
+}
+
+/** The connection went idle: remember how much it had read, to tell later whether the server spoke. */
+export function markIdle(conn: CorePoolConnection, w: WatchedConnection): void {
+  w.idleBytesRead = streamOf(conn).bytesRead ?? 0;
 }
 
 /** Whether `conn` sits in the pool's idle list. The reaper's victim is at the head: look there first. */
@@ -131,9 +146,31 @@ function fromServer(err: unknown): boolean {
 }
 
 /**
- * Why mysql2 is removing `conn`, decided at `_removeConnection` (lib/base/pool.js), before the removal:
+ * What made mysql2 remove `conn`, read from the connection and its stream as they stand when the removal
+ * starts (lib/pool_connection.js `_removeFromPool` runs from its 'end' and 'error' listeners, `destroy()` and
+ * a graceful `end()`): `end` = the peer's FIN was read (`readableEnded`); `error` = the connection failed
+ * (a protocol error, an errored or destroyed stream, a failed handshake), or an idle connection read bytes
+ * nobody asked for (an error packet from the server: `ER_CONNECTION_KILLED`, MySQL 8's
+ * `ER_CLIENT_INTERACTION_TIMEOUT`); `call` = a `destroy()` / `end()` call (the idle reaper, the application).
+ */
+function causeOf(
+  conn: CorePoolConnection,
+  w: WatchedConnection,
+  idle: boolean,
+): { cause: 'end' | 'error' | 'call'; error: unknown } {
+  const stream = streamOf(conn);
+  if (stream.readableEnded === true) return { cause: 'end', error: undefined };
+  const error = conn._protocolError ?? stream.errored ?? undefined;
+  if (error !== undefined && error !== null) return { cause: 'error', error };
+  if (stream.destroyed === true || conn._closing === true) return { cause: 'error', error: undefined };
+  if (idle && (stream.bytesRead ?? 0) > w.idleBytesRead) return { cause: 'error', error: undefined };
+  return { cause: 'call', error: undefined };
+}
+
+/**
+ * Why mysql2 is removing `conn`, decided as the removal starts (lib/base/pool.js `_removeConnection`):
  *
- * - the server's FIN ('end': `KILL`, a restart, MySQL's `wait_timeout`) → `remote`;
+ * - the server's FIN (`KILL`, a restart, MySQL's `wait_timeout`) → `remote`;
  * - an error on an idle connection → `remote` (MariaDB resets a connection that outlives `wait_timeout`),
  *   an error packet from the server → `remote`, any other error → `error` (`connect` before the
  *   handshake completed);
@@ -149,11 +186,12 @@ export function classifyRemoval(
   w: WatchedConnection,
   now: number,
 ): [CloseReason, string | undefined] {
-  if (w.cause === 'end') return ['remote', undefined];
   const idle = isIdle(pool, conn);
-  if (w.cause === 'error') {
+  const { cause, error } = causeOf(conn, w, idle);
+  if (cause === 'end') return ['remote', undefined];
+  if (cause === 'error') {
     if (conn.authorized !== true) return ['error', 'connect'];
-    return idle || fromServer(w.error) ? ['remote', undefined] : ['error', undefined];
+    return idle || fromServer(error) ? ['remote', undefined] : ['error', undefined];
   }
   if (idle) {
     const { maxIdle, idleTimeout } = pool.config;

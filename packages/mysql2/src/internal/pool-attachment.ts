@@ -1,47 +1,45 @@
 import { endpointKey, wrapInstanceMethod } from '@poolaudit/core';
 import type { PoolProbe } from '@poolaudit/core';
-import { classifyRemoval, isIdle, unwatchConnection, watchConnection, watchOf } from './connection-watch.js';
+import {
+  classifyRemoval,
+  isIdle,
+  markIdle,
+  stopAwaitingHandshake,
+  unwatchConnection,
+  watchConnection,
+  watchOf,
+} from './connection-watch.js';
 import type { ConnectionOwner, WatchedConnection } from './connection-watch.js';
 import { reportFailure } from './report-failure.js';
-import type { CorePool, CorePoolConnection } from './shapes.js';
+import type { CorePool, CorePoolConnection, RingQueue } from './shapes.js';
 
 type Callback = (err: unknown, conn?: unknown) => unknown;
 
-/**
- * The functions mysql2 keeps in `_connectionQueue`. A queued callback is handed to `getConnection()` again
- * when a connection it was waiting for is removed (lib/base/pool.js `releaseConnection`): that is the
- * same acquire, not a new one.
- */
-const queuedCallbacks = new WeakSet<object>();
+/** The stand-ins this adapter put in a pool's `_connectionQueue` for the application's callbacks. */
+const waiters = new WeakSet<object>();
 
-/** One acquire in flight: its start, whether it queued, and the callback that reports it. */
-class Acquire {
-  queued = false;
-
-  constructor(
-    private readonly attachment: PoolAttachment,
-    private readonly cb: Callback,
-    readonly startedAt: number,
-  ) {}
-
-  readonly done = (err: unknown, conn?: unknown): unknown => {
-    const a = this.attachment;
-    if (a.active) {
-      if (err) a.probe.acquireFailed(this.startedAt, this.queued, false);
-      else if (typeof conn === 'object' && conn !== null) a.probe.acquired(conn, this.startedAt, this.queued);
-    }
-    return this.cb(err, conn);
-  };
+/** Arms the attachment for the `getConnection()` that re-runs a queued acquire (see `shifted`). */
+function armRedispatch(a: PoolAttachment): void {
+  a.redispatching = true;
 }
 
 /**
- * The audit of one mysql2 callback pool: four methods wrapped on the instance (`getConnection`,
- * `releaseConnection`, `_removeConnection`, `end`) and listeners on each connection. Every wrapper
- * calls the original exactly once with the same `this` and returns its result; auditing work is
- * guarded, and a failure detaches the audit and leaves the pool working as if unaudited.
+ * The audit of one mysql2 callback pool, through the three queues the pool keeps (lib/base/pool.js):
+ * `_freeConnections` (`pop` lends an idle connection, `push` takes one back), `_allConnections` (`push`
+ * adds a new connection, `removeOne` is the first step of every removal, `get` is what `end()` walks),
+ * `_connectionQueue` (`push` queues an acquire, `shift` serves one). Their methods are wrapped on those
+ * queue instances, which only the pool uses: the pool itself keeps its own keys and its prototype's
+ * methods (mysql2 `test-pool-getconnection-contract` checks `getConnection` is not an own property), and
+ * no listener stays on the pool or its connections. Every wrapper calls the original exactly once with the
+ * same `this` and returns its result; auditing work is guarded, and a failure detaches the audit.
  */
 export class PoolAttachment implements ConnectionOwner {
   active = true;
+  /** The current `getConnection()` re-runs a queued acquire whose start and wait its stand-in records. */
+  redispatching = false;
+  /** The next `shift()` of the queue hands a waiter back to `getConnection()`. */
+  private redispatchNext = false;
+  private ended = false;
   private readonly restores: (() => void)[] = [];
 
   constructor(
@@ -52,16 +50,23 @@ export class PoolAttachment implements ConnectionOwner {
   ) {}
 
   attach(): void {
+    // Typed as queues of anything: the wrappers only pass items through and look at objects.
+    const all = this.pool._allConnections as RingQueue<unknown>;
+    const free = this.pool._freeConnections as RingQueue<unknown>;
+    const queue = this.pool._connectionQueue;
     this.restores.push(
-      wrapInstanceMethod(this.pool, 'getConnection', wrapGetConnection(this)),
-      wrapInstanceMethod(this.pool, 'releaseConnection', wrapReleaseConnection(this)),
-      wrapInstanceMethod(this.pool, '_removeConnection', wrapRemoveConnection(this)),
-      wrapInstanceMethod(this.pool, 'end', wrapEnd(this)),
+      wrapInstanceMethod(free, 'pop', (original) => wrapPop(this, original)),
+      wrapInstanceMethod(free, 'push', (original) => wrapPush(this, original, (c) => this.returned(c))),
+      wrapInstanceMethod(all, 'push', (original) => wrapPush(this, original, (c) => this.created(c))),
+      wrapInstanceMethod(all, 'removeOne', (original) => wrapRemoveOne(this, original)),
+      wrapInstanceMethod(all, 'get', (original) => wrapAllGet(this, original)),
+      wrapInstanceMethod(queue, 'push', (original) => wrapQueuePush(this, original)),
+      wrapInstanceMethod(queue, 'shift', (original) => wrapShift(this, original)),
     );
     this.adopt();
   }
 
-  /** Restores the pool exactly and leaves the auditor. */
+  /** Restores the pool's queues exactly and leaves the auditor. */
   detach(): void {
     if (!this.active) return;
     this.active = false;
@@ -74,39 +79,73 @@ export class PoolAttachment implements ConnectionOwner {
     this.probe.unregister();
   }
 
-  /** The acquire path: O(1), one small object per acquire for its callback. */
-  acquire(original: (cb: unknown) => unknown, self: unknown, cb: Callback): unknown {
-    const pool = this.pool;
-    let openBefore = -1;
-    let queueBefore = 0;
-    let acquire: Acquire | undefined;
-    try {
-      openBefore = pool._allConnections.length;
-      queueBefore = pool._connectionQueue.length;
-      if (!queuedCallbacks.has(cb)) acquire = new Acquire(this, cb, this.probe.acquireStart());
-    } catch (err) {
-      this.fail(err);
+  /** `_freeConnections.pop()` in `getConnection()`: an idle connection is lent at once. */
+  lent(conn: CorePoolConnection): void {
+    if (this.redispatching) {
+      this.redispatching = false;
+      return;
     }
-    const result = original.call(self, acquire ? acquire.done : cb);
-    if (this.active && openBefore >= 0) {
-      try {
-        const queue = pool._connectionQueue;
-        if (queue.length > queueBefore) {
-          if (acquire) acquire.queued = true;
-          // What mysql2 queued (a tracing channel may have wrapped our callback): recognise it when it returns.
-          const queued = queue.get(queue.length - 1);
-          if (typeof queued === 'function') queuedCallbacks.add(queued);
-        }
-        const all = pool._allConnections;
-        if (all.length > openBefore) {
-          const conn = all.get(all.length - 1);
-          if (conn) watchConnection(conn, this, acquire ? acquire.startedAt : this.probe.now(), false);
-        }
-      } catch (err) {
-        this.fail(err);
-      }
+    this.probe.acquired(conn, this.probe.acquireStart(), false);
+  }
+
+  /** `_freeConnections.push()` in `_handleSuccessfulRelease()`: the connection is idle again. */
+  returned(conn: CorePoolConnection): void {
+    this.probe.released(conn);
+    const w = watchOf(conn);
+    if (w?.owner === this) markIdle(conn, w);
+  }
+
+  /** `_allConnections.push()` in `getConnection()`: a connection is opened for an acquire. */
+  created(conn: CorePoolConnection): void {
+    const now = this.probe.now();
+    let acquireStartedAt: number | undefined;
+    if (this.redispatching) this.redispatching = false;
+    else acquireStartedAt = this.probe.acquireStart();
+    watchConnection(conn, this, now, acquireStartedAt, false);
+  }
+
+  /** `_connectionQueue.push(cb)`: the acquire waits; a stand-in that times it takes the callback's place. */
+  queued(cb: unknown): unknown {
+    if (waiters.has(cb as object)) {
+      // A re-run acquire queued again: its stand-in already counts it.
+      this.redispatching = false;
+      return cb;
     }
-    return result;
+    this.redispatching = false;
+    if (typeof cb !== 'function') return cb;
+    const startedAt = this.probe.acquireStart();
+    const app = cb as Callback;
+    const waiter = (err: unknown, conn?: unknown): unknown => {
+      if (this.active) this.guard(() => this.waited(startedAt, err, conn));
+      return app(err, conn);
+    };
+    waiters.add(waiter);
+    return waiter;
+  }
+
+  /**
+   * `_connectionQueue.shift()`: a waiter is served. Either a released connection goes to it straight away
+   * (`_handleSuccessfulRelease`), or a connection was removed and the waiter is handed to
+   * `getConnection()` again on the next tick (`releaseConnection` of a removed connection): that re-run is
+   * the same acquire, which its stand-in still times.
+   */
+  shifted(cb: unknown): void {
+    if (!this.redispatchNext) return;
+    this.redispatchNext = false;
+    // Queued now, this runs right before the `getConnection()` mysql2 queues next (same tick, in order).
+    if (cb !== undefined) process.nextTick(armRedispatch, this);
+  }
+
+  /** A queued acquire's callback is called: it got `conn` (or failed) after waiting since `startedAt`. */
+  private waited(startedAt: number, err: unknown, conn: unknown): void {
+    if (err) {
+      this.redispatching = false;
+      this.probe.acquireFailed(startedAt, true, false);
+    } else if (typeof conn === 'object' && conn !== null) {
+      // Handed over by a release that skipped the idle list: that release ends here.
+      this.probe.released(conn);
+      this.probe.acquired(conn, startedAt, true);
+    }
   }
 
   /** The socket connected (or the connection has no socket to wait for): it enters the ledger. */
@@ -129,31 +168,60 @@ export class PoolAttachment implements ConnectionOwner {
     });
   }
 
-  /** `_removeConnection(conn)` is about to run: the single place every closure passes (but `end()`). */
+  /** The handshake of a connection opened for an acquire ended: the pool hands it over next. */
+  handshaken(conn: CorePoolConnection, w: WatchedConnection): void {
+    const startedAt = w.acquireStartedAt;
+    stopAwaitingHandshake(conn, w);
+    if (!this.active || startedAt === undefined) return;
+    this.guard(() => {
+      // lib/base/pool.js: a pool closed meanwhile calls back with 'Pool is closed.'
+      if (this.pool._closed) this.probe.acquireFailed(startedAt, false, false);
+      else this.probe.acquired(conn, startedAt, false);
+    });
+  }
+
+  /** `_allConnections.removeOne()`: the first step of every removal (`_removeConnection`, a failed reset). */
   removing(conn: CorePoolConnection): void {
+    // mysql2 serves a waiter next when one is queued (lib/base/pool.js releaseConnection, resetOnRelease).
+    this.redispatchNext = this.pool._connectionQueue.length > 0;
     const w = watchOf(conn);
     if (!w || w.owner !== this || w.removed) return;
     w.removed = true;
+    const startedAt = w.acquireStartedAt;
+    if (startedAt !== undefined) {
+      // It failed before its handshake completed: so did the acquire it was opened for.
+      stopAwaitingHandshake(conn, w);
+      this.probe.acquireFailed(startedAt, false, false);
+    }
     if (!w.opened) return;
     const [reason, detail] = classifyRemoval(this.pool, conn, w, Date.now());
     this.probe.closed(conn, reason, detail);
   }
 
   /**
-   * `end()` is about to run. mysql2 then sends COM_QUIT on every connection and no longer calls
-   * `_removeConnection` (`_removeFromPool` returns once the pool is closed), so every connection is
+   * `end()` has set `_closed` and walks `_allConnections`. mysql2 then sends COM_QUIT on every connection
+   * and no longer removes them (`_removeFromPool` returns once the pool is closed), so every connection is
    * closed here; the server answers COM_QUIT by closing first, which the ledger reads at the socket.
    */
   ending(): void {
+    if (this.ended) return;
+    this.ended = true;
     const all = this.pool._allConnections;
     for (let i = 0; i < all.length; i++) {
       const conn = all.get(i);
       const w = conn && watchOf(conn);
+      if (!conn || !w || w.owner !== this || w.removed) continue;
+      const startedAt = w.acquireStartedAt;
+      if (startedAt !== undefined) {
+        stopAwaitingHandshake(conn, w);
+        this.probe.acquireFailed(startedAt, false, false);
+      }
       // One still connecting is closed as `shutdown` when its socket connects (see socketConnected).
-      if (!conn || !w || w.owner !== this || w.removed || !w.opened) continue;
+      if (!w.opened) continue;
       w.removed = true;
       this.probe.closed(conn, 'shutdown');
     }
+    this.probe.ended();
   }
 
   /** Connections that exist when the audit attaches are adopted: those not idle count as in use. */
@@ -161,7 +229,7 @@ export class PoolAttachment implements ConnectionOwner {
     const all = this.pool._allConnections;
     for (let i = 0; i < all.length; i++) {
       const conn = all.get(i);
-      if (conn) watchConnection(conn, this, undefined, !isIdle(this.pool, conn));
+      if (conn) watchConnection(conn, this, undefined, undefined, !isIdle(this.pool, conn));
     }
   }
 
@@ -189,35 +257,68 @@ export class PoolAttachment implements ConnectionOwner {
 
 // The wrappers. Each calls the original once, with the caller's `this`, and returns what it returns.
 
-function wrapGetConnection(a: PoolAttachment) {
-  return (original: CorePool['getConnection']): CorePool['getConnection'] =>
-    function getConnection(this: unknown, cb: unknown): unknown {
-      if (!a.active || typeof cb !== 'function') return original.call(this, cb);
-      return a.acquire(original, this, cb as Callback);
-    };
+type Queue = RingQueue<unknown>;
+
+function wrapPop(a: PoolAttachment, original: Queue['pop']): Queue['pop'] {
+  return function pop(this: Queue): unknown {
+    const conn = original.call(this);
+    if (a.active && typeof conn === 'object' && conn !== null) {
+      a.guard(() => a.lent(conn as CorePoolConnection));
+    }
+    return conn;
+  };
 }
 
-function wrapReleaseConnection(a: PoolAttachment) {
-  return (original: CorePool['releaseConnection']): CorePool['releaseConnection'] =>
-    function releaseConnection(this: unknown, conn: unknown): unknown {
-      // A removed connection (`_pool` null) comes through here too, to wake a waiter: not a release.
-      if (a.active && (conn as Partial<CorePoolConnection> | null)?._pool) a.probe.released(conn as object);
-      return original.call(this, conn);
-    };
+/** `push(conn)` on a queue of connections, then `then(conn)` for the connection pushed. */
+function wrapPush(
+  a: PoolAttachment,
+  original: Queue['push'],
+  then: (conn: CorePoolConnection) => void,
+): Queue['push'] {
+  return function push(this: Queue, ...items: unknown[]): number {
+    const length = original.apply(this, items);
+    const conn = items[0];
+    if (a.active && typeof conn === 'object' && conn !== null) {
+      a.guard(() => then(conn as CorePoolConnection));
+    }
+    return length;
+  };
 }
 
-function wrapRemoveConnection(a: PoolAttachment) {
-  return (original: CorePool['_removeConnection']): CorePool['_removeConnection'] =>
-    function _removeConnection(this: unknown, conn: CorePoolConnection): unknown {
-      if (a.active) a.guard(() => a.removing(conn));
-      return original.call(this, conn);
-    };
+function wrapRemoveOne(a: PoolAttachment, original: Queue['removeOne']): Queue['removeOne'] {
+  return function removeOne(this: Queue, index: number): unknown {
+    const conn = original.call(this, index);
+    if (a.active && typeof conn === 'object' && conn !== null) {
+      a.guard(() => a.removing(conn as CorePoolConnection));
+    }
+    return conn;
+  };
 }
 
-function wrapEnd(a: PoolAttachment) {
-  return (original: CorePool['end']): CorePool['end'] =>
-    function end(this: unknown, ...args: unknown[]): unknown {
-      if (a.active && !a.pool._closed) a.guard(() => a.ending());
-      return original.apply(this, args);
-    };
+function wrapAllGet(a: PoolAttachment, original: Queue['get']): Queue['get'] {
+  return function get(this: Queue, index: number): unknown {
+    if (a.active && a.pool._closed) a.guard(() => a.ending());
+    return original.call(this, index);
+  };
+}
+
+function wrapQueuePush(a: PoolAttachment, original: Queue['push']): Queue['push'] {
+  return function push(this: Queue, ...items: unknown[]): number {
+    if (a.active && items.length > 0) {
+      try {
+        items[0] = a.queued(items[0]);
+      } catch (err) {
+        a.fail(err);
+      }
+    }
+    return original.apply(this, items);
+  };
+}
+
+function wrapShift(a: PoolAttachment, original: Queue['shift']): Queue['shift'] {
+  return function shift(this: Queue): unknown {
+    const cb = original.call(this);
+    if (a.active) a.guard(() => a.shifted(cb));
+    return cb;
+  };
 }

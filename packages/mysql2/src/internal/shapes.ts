@@ -1,9 +1,16 @@
 import type { EventEmitter } from 'node:events';
 
-/** mysql2's `Queue` (`lib/ring_queue.js`; `denque` before 3.24): only what every version has. */
+/**
+ * mysql2's `Queue` (`lib/ring_queue.js`; `denque` before 3.24): only what every version has. The audit
+ * wraps `push`, `pop`, `shift`, `removeOne` and `get` on a pool's own queues.
+ */
 export interface RingQueue<T> {
   readonly length: number;
   get(index: number): T | undefined;
+  push(...items: T[]): number;
+  pop(): T | undefined;
+  shift(): T | undefined;
+  removeOne(index: number): T | undefined;
 }
 
 /** The connection options a pool's connections are made from (`lib/connection_config.js`). */
@@ -42,6 +49,10 @@ export interface CorePoolConnection extends EventEmitter {
   _pool: CorePool | null;
   /** True once the handshake and authentication completed. */
   authorized?: boolean;
+  /** Set when the socket closed without an error of its own (`PROTOCOL_CONNECTION_LOST`). */
+  _protocolError?: unknown;
+  /** Set by `close()` / `destroy()`, and by a failed handshake before it reports. */
+  _closing?: boolean;
 }
 
 /** The callback pool (`lib/base/pool.js`): the state and methods the adapter reads and wraps. */
@@ -55,6 +66,7 @@ export interface CorePool extends EventEmitter {
   releaseConnection(conn: unknown): unknown;
   _removeConnection(conn: CorePoolConnection): unknown;
   end(...args: unknown[]): unknown;
+  query(sql: string, cb: (err: Error | null, rows: unknown) => void): unknown;
 }
 
 /** A cluster node (`lib/pool_cluster.js` `add()`). */
@@ -66,6 +78,8 @@ export interface CoreClusterNode {
 /** `PoolCluster` (`lib/pool_cluster.js`). */
 export interface CorePoolCluster extends EventEmitter {
   _nodes: Record<string, CoreClusterNode | undefined>;
+  /** Ids of the nodes in service: `add()` pushes each new one (lib/pool_cluster.js). */
+  _serviceableNodeIds: string[];
   add(...args: unknown[]): unknown;
   of(...args: unknown[]): unknown;
 }
@@ -74,8 +88,14 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
+const QUEUE_METHODS = ['get', 'push', 'pop', 'shift', 'removeOne'] as const;
+
 function isQueue(value: unknown): boolean {
-  return isObject(value) && typeof value['length'] === 'number' && typeof value['get'] === 'function';
+  return (
+    isObject(value) &&
+    typeof value['length'] === 'number' &&
+    QUEUE_METHODS.every((m) => typeof value[m] === 'function')
+  );
 }
 
 /** A mysql2 callback pool: `createPool()`, or the `.pool` inside a promise pool. */
@@ -104,6 +124,7 @@ export function isCoreCluster(value: unknown): value is CorePoolCluster {
   return (
     isObject(value) &&
     isObject(value['_nodes']) &&
+    Array.isArray(value['_serviceableNodeIds']) &&
     typeof value['add'] === 'function' &&
     typeof value['of'] === 'function' &&
     typeof value['getConnection'] === 'function'

@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -202,4 +202,51 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
     ports: nodes.map((n) => n.port),
     stop: () => stopAll(nodes),
   };
+}
+
+/** A private `redis-server --sentinel` watching one master as `mymaster` (quorum 1). */
+export interface SentinelHandle {
+  readonly port: number;
+  /** The master's name the sentinel monitors. */
+  readonly masterName: 'mymaster';
+  /** Stops it for good and removes its temp dir. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a sentinel on a free port for the master on 127.0.0.1:`masterPort` (its config file, which a
+ * sentinel rewrites, lives in a temp dir of its own). Resolves once it answers PING.
+ */
+export async function startSentinel(masterPort: number): Promise<SentinelHandle> {
+  const dir = mkdtempSync(join(tmpdir(), 'poolaudit-sentinel-'));
+  const port = await freePort();
+  const conf = join(dir, 'sentinel.conf');
+  writeFileSync(
+    conf,
+    [
+      `port ${port}`,
+      'bind 127.0.0.1',
+      `dir ${dir}`,
+      `sentinel monitor mymaster 127.0.0.1 ${masterPort} 1`,
+      'sentinel down-after-milliseconds mymaster 60000',
+      '',
+    ].join('\n'),
+  );
+  const child = spawn('redis-server', [conf, '--sentinel', '--loglevel', 'warning', '--logfile', ''], {
+    stdio: 'ignore',
+  });
+  const up = await eventually(async () => (await ping(port)) || child.exitCode !== null, 5000, 25);
+  const close = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  if (!up || child.exitCode !== null) {
+    await close();
+    throw new Error(`redis-server --sentinel on port ${port} did not start`);
+  }
+  return { port, masterName: 'mymaster', close };
 }

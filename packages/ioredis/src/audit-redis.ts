@@ -5,7 +5,9 @@ import type { AuditBase } from './internal/audit-base.js';
 import { ClusterAudit } from './internal/cluster-audit.js';
 import { defaultClusterName, defaultRedisName } from './internal/names.js';
 import { RedisAudit } from './internal/redis-audit.js';
+import { reportFailure } from './internal/failure.js';
 import { isClusterClient, isRedisClient } from './internal/shapes.js';
+import type { ClusterInternals, RedisInternals } from './internal/shapes.js';
 
 const OPTIONS = {
   name: accepts.nonEmptyString,
@@ -44,19 +46,31 @@ export function auditRedis<T extends Redis | Cluster>(client: T, options?: Audit
   }
   const target: unknown = client;
   const auditor = o.auditor ?? defaultAuditor;
-  const readSettings = o.readServerSettings ?? true;
-  // POOLAUDIT_DISABLE names ioredis (or the auditor is disabled): the client is handed back untouched.
-  if (!auditor.audits('ioredis') && (isClusterClient(target) || isRedisClient(target))) return client;
-  let audit: AuditBase;
-  if (isClusterClient(target)) {
-    audit = new ClusterAudit(target, { auditor, readSettings, name: o.name ?? defaultClusterName(target) });
-  } else if (isRedisClient(target)) {
-    audit = new RedisAudit(target, { auditor, readSettings, name: o.name ?? defaultRedisName(target) });
-  } else {
+  const readSettings = o.readServerSettings ?? false;
+  const cluster = isClusterClient(target);
+  if (!cluster && !isRedisClient(target)) {
     throw new UnsupportedPoolError('@poolaudit/ioredis', 'an ioredis Redis or Cluster', client);
   }
-  audits.set(client, audit);
-  firstOptions.set(audit, o);
+  // POOLAUDIT_DISABLE names ioredis (or the auditor is disabled): the client is handed back untouched.
+  if (!auditor.audits('ioredis')) return client;
+  // A genuine client in a state auditing did not foresee goes on unaudited: nothing is thrown at it.
+  try {
+    const audit: AuditBase = cluster
+      ? new ClusterAudit(target as ClusterInternals, {
+          auditor,
+          readSettings,
+          name: o.name ?? defaultClusterName(target as ClusterInternals),
+        })
+      : new RedisAudit(target as RedisInternals, {
+          auditor,
+          readSettings,
+          name: o.name ?? defaultRedisName(target as RedisInternals),
+        });
+    audits.set(client, audit);
+    firstOptions.set(audit, o);
+  } catch (err) {
+    reportFailure(o.name ?? 'ioredis', err);
+  }
   return client;
 }
 

@@ -11,9 +11,12 @@ export interface AuditRedisOptions {
   /** The auditor to record into. Default: core's `defaultAuditor`. */
   readonly auditor?: Auditor;
   /**
-   * Read the server's `timeout` and `maxclients` (`CONFIG GET`, once per endpoint and process, on a
-   * short-lived connection of its own) when the client is first ready. A server with `CONFIG` disabled or
-   * renamed is tolerated. Default `true`.
+   * Read the server's `timeout` and `maxclients` (`CONFIG GET`, once per endpoint and process) when the
+   * client is first ready, on a short-lived connection of its own straight to the server the client
+   * reached (a sentinel client's master is not looked up again through the sentinels). It opens a
+   * connection and sends commands the application did not, so it is off unless asked for; the same facts
+   * are read by `lintPools({ probeServers: true })`. A server with `CONFIG` disabled or renamed is
+   * tolerated. Default `false`.
    */
   readonly readServerSettings?: boolean;
 }

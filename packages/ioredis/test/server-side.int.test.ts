@@ -86,7 +86,12 @@ describe('a server with timeout 1', () => {
     const auditor = createAuditor();
     const name = 'idle';
     const clients = Array.from({ length: 3 }, () =>
-      auditRedis(new Redis({ host: '127.0.0.1', port: server.port }), { auditor, name }),
+      // Reading the server's settings opens a connection and sends commands: opt-in.
+      auditRedis(new Redis({ host: '127.0.0.1', port: server.port }), {
+        auditor,
+        name,
+        readServerSettings: true,
+      }),
     );
     await Promise.all(clients.map((c) => c.ping()));
 
@@ -201,6 +206,7 @@ describe('server settings', () => {
       const redis = auditRedis(new Redis({ host: '127.0.0.1', port: server.port }), {
         auditor,
         name: 'no-config',
+        readServerSettings: true,
       });
       expect(await redis.ping()).toBe('PONG');
       // The reader's CONFIG GETs were refused: that is recorded, and nothing else is.

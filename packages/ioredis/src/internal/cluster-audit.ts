@@ -15,7 +15,7 @@ interface NodeHooks {
 }
 
 /** Statuses in which a cluster's nodes close because the cluster itself is closing. */
-const CLOSING = new Set(['disconnecting', 'close', 'end']);
+const CLOSING: ReadonlySet<string | undefined> = new Set(['disconnecting', 'close', 'end']);
 
 /** `lib/cluster/util.ts` getConnectionName("refresher", …): the slot-refresh duplicate of a node. */
 function isRefresher(override: Readonly<Record<string, unknown>> | undefined): boolean {

@@ -6,17 +6,23 @@ const READ_TIMEOUT_MS = 2000;
 
 /**
  * Reads `timeout` and `maxclients` with `CONFIG GET` on a short-lived connection of its own (a duplicate of
- * the client's options, so auth, TLS and sentinels apply), never on the application's connection: a
- * command there could land inside the application's `MULTI` or be refused in subscriber mode. `CONFIG`
- * disabled, renamed or refused by an ACL only leaves the fields out. Never rejects.
+ * the client's options, so auth and TLS apply), never on the application's connection: a command there
+ * could land inside the application's `MULTI` or be refused in subscriber mode. The reader goes straight to
+ * the server the client is connected to: a sentinel client's duplicate would ask the sentinels for the
+ * master again (one more sentinel connection, and a topology refresh the library then acts on). A client
+ * not connected is not read. `CONFIG` disabled, renamed or refused by an ACL only leaves the fields out.
+ * Never rejects.
  */
 export async function readServerSettings(
   client: RedisInternals,
   duplicate: RedisInternals['duplicate'],
 ): Promise<RedisServerSettings> {
+  const direct = directTarget(client);
+  if (direct === undefined) return { configReadable: false };
   let reader: RedisInternals;
   try {
     reader = duplicate.call(client, {
+      ...direct,
       lazyConnect: true,
       enableOfflineQueue: true,
       enableReadyCheck: false,
@@ -51,6 +57,15 @@ export async function readServerSettings(
   } finally {
     reader.disconnect();
   }
+}
+
+/** Where the client is connected now: its socket's peer (or its unix socket path), with no sentinels. */
+function directTarget(client: RedisInternals): Readonly<Record<string, unknown>> | undefined {
+  const path = client.options['path'];
+  if (typeof path === 'string' && path !== '') return { path, sentinels: null };
+  const { remoteAddress, remotePort } = client.stream ?? {};
+  if (remoteAddress === undefined || remotePort === undefined) return undefined;
+  return { host: remoteAddress, port: remotePort, sentinels: null };
 }
 
 async function configValue(reader: RedisInternals, key: string): Promise<number | undefined> {

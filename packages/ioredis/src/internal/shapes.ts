@@ -32,7 +32,8 @@ export interface RedisInternals extends EventEmitter {
 /** The parts of an ioredis `Cluster` the adapter reads at run time (`lib/cluster/index.ts`). */
 export interface ClusterInternals extends EventEmitter {
   readonly isCluster: boolean;
-  readonly status: string;
+  /** Undefined until `connect()` has run. */
+  readonly status: string | undefined;
   readonly options: Readonly<Record<string, unknown>>;
   readonly startupNodes?: readonly unknown[];
   readonly offlineQueue: QueueLike;
@@ -47,30 +48,53 @@ function hasQueue(value: unknown): boolean {
   return isObject(value) && typeof value['length'] === 'number';
 }
 
-/** A standalone (or sentinel) ioredis client, recognised by shape so that any ioredis 5 copy works. */
+/**
+ * Whether some prototype on `value`'s chain defines every one of `methods` itself: the brand of an ioredis
+ * class (`Redis.prototype`, `Cluster.prototype`), which a subclass, an instance method stubbed by a test,
+ * or an object copied from another ioredis install (5 or 6) all keep.
+ */
+function brandedBy(value: object, methods: readonly string[]): boolean {
+  for (
+    let proto: unknown = Object.getPrototypeOf(value);
+    isObject(proto);
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    const own = proto;
+    if (methods.every((m) => typeof Object.getOwnPropertyDescriptor(own, m)?.value === 'function'))
+      return true;
+  }
+  return false;
+}
+
+// Defined by lib/Redis.ts and lib/cluster/index.ts themselves (not inherited from Commander).
+const REDIS_BRAND = ['sendCommand', 'duplicate', 'disconnect', 'connect'] as const;
+const CLUSTER_BRAND = ['nodes', 'refreshSlotsCache', 'sendCommand', 'connect'] as const;
+
+/**
+ * A standalone (or sentinel) ioredis client: what `new Redis()` built, in whatever state it is (`status` is
+ * not read: a client whose `connect()` is overridden may not have one yet).
+ */
 export function isRedisClient(value: unknown): value is RedisInternals {
   return (
     isObject(value) &&
     value['isCluster'] === false &&
-    typeof value['sendCommand'] === 'function' &&
-    typeof value['disconnect'] === 'function' &&
-    typeof value['duplicate'] === 'function' &&
-    typeof value['on'] === 'function' &&
-    typeof value['status'] === 'string' &&
+    brandedBy(value, REDIS_BRAND) &&
     isObject(value['options']) &&
     hasQueue(value['commandQueue']) &&
     hasQueue(value['offlineQueue'])
   );
 }
 
-/** An ioredis `Cluster`, recognised by shape. */
+/**
+ * An ioredis `Cluster`, in whatever state it is: the constructor sets `isCluster`, `options` and
+ * `offlineQueue` before it calls `connect()`, which sets `status` (lib/cluster/index.ts): a Cluster whose
+ * `connect()` is stubbed, or not run yet, has no `status`.
+ */
 export function isClusterClient(value: unknown): value is ClusterInternals {
   return (
     isObject(value) &&
     value['isCluster'] === true &&
-    typeof value['nodes'] === 'function' &&
-    typeof value['on'] === 'function' &&
-    typeof value['status'] === 'string' &&
+    brandedBy(value, CLUSTER_BRAND) &&
     isObject(value['options']) &&
     hasQueue(value['offlineQueue'])
   );

@@ -6,7 +6,7 @@ import type { PoolLedger } from './pool-ledger.js';
  * pool, however many have come and gone.
  */
 export class RetirementQueue {
-  private ledgers: PoolLedger[] = [];
+  private ledgers: (PoolLedger | undefined)[] = [];
   private since: number[] = [];
   private head = 0;
 
@@ -36,9 +36,15 @@ export class RetirementQueue {
   }
 
   private take(): void {
+    // The record taken is not held here any more, whatever happens to the array.
+    this.ledgers[this.head] = undefined;
     this.head++;
-    // Compact once half the array is spent, so memory follows what is still queued.
-    if (this.head >= 1024 && this.head * 2 >= this.ledgers.length) {
+    if (this.head === this.ledgers.length) {
+      this.ledgers = [];
+      this.since = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.ledgers.length) {
+      // Compact once half the array is spent, so memory follows what is still queued.
       this.ledgers = this.ledgers.slice(this.head);
       this.since = this.since.slice(this.head);
       this.head = 0;

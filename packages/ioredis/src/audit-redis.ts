@@ -7,7 +7,6 @@ import { defaultClusterName, defaultRedisName } from './internal/names.js';
 import { RedisAudit } from './internal/redis-audit.js';
 import { reportFailure } from './internal/failure.js';
 import { isClusterClient, isRedisClient } from './internal/shapes.js';
-import type { ClusterInternals, RedisInternals } from './internal/shapes.js';
 
 const OPTIONS = {
   name: accepts.nonEmptyString,
@@ -56,15 +55,15 @@ export function auditRedis<T extends Redis | Cluster>(client: T, options?: Audit
   // A genuine client in a state auditing did not foresee goes on unaudited: nothing is thrown at it.
   try {
     const audit: AuditBase = cluster
-      ? new ClusterAudit(target as ClusterInternals, {
+      ? new ClusterAudit(target, {
           auditor,
           readSettings,
-          name: o.name ?? defaultClusterName(target as ClusterInternals),
+          name: o.name ?? defaultClusterName(target),
         })
-      : new RedisAudit(target as RedisInternals, {
+      : new RedisAudit(target, {
           auditor,
           readSettings,
-          name: o.name ?? defaultRedisName(target as RedisInternals),
+          name: o.name ?? defaultRedisName(target),
         });
     audits.set(client, audit);
     firstOptions.set(audit, o);

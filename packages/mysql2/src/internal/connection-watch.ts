@@ -62,7 +62,7 @@ function tcpSocketOf(conn: CorePoolConnection): Socket | null {
 
 function streamOf(conn: CorePoolConnection): StreamState {
   const stream = conn.stream;
-  return typeof stream === 'object' && stream !== null ? (stream as StreamState) : {};
+  return typeof stream === 'object' && stream !== null ? stream : {};
 }
 
 /**

@@ -8,6 +8,7 @@
  *   memory     heap growth after 1M and 2M audited operations (bench/memory.js, own process, --expose-gc)
  *   host-scan  the 250,000-socket table scan (bench/host-scan.js --json, own process)
  *   reconcile-scan  the same scan confirming a batch of closes per 4-tuple (bench/reconcile-scan.js --json)
+ *   soak       100,000 pools created, used once and closed, audited vs raw heap (bench/soak.js, --expose-gc)
  *
  *   npm run bench                       build, then every section, readable tables
  *   npm run --silent bench -- --json    the same, one JSON document on stdout
@@ -31,7 +32,7 @@ const { startServers } = require('./lib/servers.js');
 
 const args = process.argv.slice(2);
 
-const SECTIONS = ['adapters', 'hot-path', 'memory', 'host-scan', 'reconcile-scan'];
+const SECTIONS = ['adapters', 'hot-path', 'memory', 'host-scan', 'reconcile-scan', 'soak'];
 const { WORKLOADS, runAdapters, serversNeeded } = require('./adapters.js');
 
 const ADAPTERS = Object.keys(WORKLOADS);
@@ -145,6 +146,13 @@ function judge(result) {
       target: `added ns per acquire/release <= ${TARGETS.addedNsPerCycle}`,
       value: h.addedNsPerCycle.median,
       pass: h.addedNsPerCycle.median <= TARGETS.addedNsPerCycle,
+    });
+  }
+  for (const r of result.soak?.results ?? []) {
+    checks.push({
+      target: `soak ${r.case} x${r.pools} (${r.names} names): heap vs raw < ${TARGETS.heapGrowthMB} MB`,
+      value: r.differenceMB,
+      pass: r.withinTarget,
     });
   }
   const m = result.memory;
@@ -324,6 +332,26 @@ function render(result, checks) {
       ),
     );
   }
+  if (result.soak) {
+    const t = TARGETS.heapGrowthMB;
+    parts.push(
+      '',
+      `Soak: pools created, used once and closed; heapUsed growth after forced GC, MB (audited − raw < ${t} MB)`,
+      table(
+        ['case', 'pools', 'names', 'raw', 'audited', 'difference', 'records left', ''],
+        result.soak.results.map((r) => [
+          r.case,
+          r.pools.toLocaleString('en'),
+          r.names,
+          r.rawGrowthMB,
+          r.auditedGrowthMB,
+          r.differenceMB,
+          r.recordsLeft,
+          verdict(r.withinTarget),
+        ]),
+      ),
+    );
+  }
   if (result.hostScan) {
     const s = result.hostScan;
     const row = (name, st, target) => [
@@ -462,6 +490,10 @@ async function main() {
   if (sections.includes('memory')) {
     options.progress('memory');
     result.memory = await child('memory.js', ['--json'], ['--expose-gc']);
+  }
+  if (sections.includes('soak')) {
+    options.progress('soak (bench/soak.js --json)');
+    result.soak = await child('soak.js', ['--json'], ['--expose-gc']);
   }
   if (sections.includes('host-scan')) {
     options.progress('host scan (bench/host-scan.js --json)');

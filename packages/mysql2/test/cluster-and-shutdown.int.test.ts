@@ -117,12 +117,14 @@ describe('a failure inside auditing', () => {
           annotate: probe.annotate.bind(probe),
           count: probe.count.bind(probe),
           unregister: () => probe.unregister(),
+          ended: () => probe.ended(),
           closed: () => {
             throw new Error('probe failure under test');
           },
         };
       },
       snapshot: () => real.snapshot(),
+      audits: (kind: string) => real.audits(kind),
     } as unknown as typeof real;
     const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     const pool = mysql.createPool({ ...server, connectionLimit: 2 });

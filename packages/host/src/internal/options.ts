@@ -22,6 +22,7 @@ const TABLE_OPTIONS = {
   local: checkedWhenRead,
   states: checkedWhenRead,
   listSockets: accepts.boolean,
+  tuples: checkedWhenRead,
   offThread: accepts.oneOf(true, false, 'auto'),
   offThreadAbove: accepts.positiveNumber,
   userHz: accepts.positiveNumber,

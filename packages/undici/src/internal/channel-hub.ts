@@ -40,6 +40,14 @@ function onConnected(message: unknown): void {
   connectedSocket = m.socket ?? null;
   const host = m.connectParams?.host;
   connectedHost = typeof host === 'string' ? host : null;
+  // The audited dispatcher takes the socket synchronously, in its 'connect' listener. One that no audit takes
+  // (an unaudited client) must not stay referenced here: it would keep that client from being collected.
+  if (connectedSocket !== null) queueMicrotask(forgetConnected);
+}
+
+function forgetConnected(): void {
+  connectedSocket = null;
+  connectedHost = null;
 }
 
 function onSendHeaders(message: unknown): void {

@@ -209,10 +209,18 @@ describe('the packed packages in a fresh app', () => {
       name: string;
       dependencies: Record<string, string>;
     };
+    // Every workspace package the CLI reaches through dependencies (register brings opentelemetry, …).
+    const workspaceDeps = (name: string): string[] => {
+      const dir = name === cli.name ? 'cli' : name.replace('@poolaudit/', '');
+      const manifest = JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')) as {
+        dependencies?: Record<string, string>;
+      };
+      return Object.keys(manifest.dependencies ?? {}).filter((d) => packed.some((p) => p.name === d));
+    };
+    const needed = new Set<string>([cli.name]);
+    for (const name of needed) for (const dep of workspaceDeps(name)) needed.add(dep);
     const dependencies = Object.fromEntries(
-      packed
-        .filter((p) => p.name === cli.name || p.name in cli.dependencies)
-        .map((p) => [p.name, `file:../packs/${p.filename}`]),
+      packed.filter((p) => needed.has(p.name)).map((p) => [p.name, `file:../packs/${p.filename}`]),
     );
     writeFileSync(
       join(cliOnly, 'package.json'),

@@ -70,6 +70,9 @@ describe('examples/service under load', () => {
       expect(seen).toBe(true);
       expect(failed).toBe(0);
       expect(ok).toBe(300);
+      // The families show up with the first scrapes; the churn finding needs the whole load's evidence, so the
+      // series are read again once the load is over.
+      text = await (await fetch(`${service.url}/metrics`)).text();
       // The series carry the pools' names and the servers they talk to.
       expect(text).toMatch(/db_client_connection_count\{[^}]*db_client_connection_pool_name="orders-db"/);
       expect(text).toMatch(/db_client_connection_count\{[^}]*db_client_connection_pool_name="cache"/);

@@ -69,7 +69,9 @@ export class ScanThread {
       const p = this.pending.get(reply.id);
       if (!p) return;
       this.pending.delete(reply.id);
-      if (this.keepProcessAlive === 'while-busy' && this.pending.size === 0) worker.unref();
+      // Unref'd again once idle, whatever the mode: seen here on Node 20, an unref'd worker's port was held
+      // again after replies came in now and then, and a process with an observer never exited.
+      if (this.keepProcessAlive !== true && this.pending.size === 0) worker.unref();
       if ('raw' in reply) p.resolve(reply.raw);
       else p.reject(new ProcReadError(`the socket table scan failed in its worker thread: ${reply.error}`));
     });

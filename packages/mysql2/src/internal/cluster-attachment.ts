@@ -1,7 +1,6 @@
-import { wrapInstanceMethod } from '@poolaudit/core';
+import { reportAuditFailure, wrapInstanceMethod } from '@poolaudit/core';
 import type { Auditor } from '@poolaudit/core';
 import type { PoolAttachment } from './pool-attachment.js';
-import { reportFailure } from './report-failure.js';
 import type { CorePool, CorePoolCluster } from './shapes.js';
 
 /**
@@ -41,7 +40,7 @@ export class ClusterAttachment {
         if (attachment) this.nodes.set(node.pool, attachment);
       }
     } catch (err) {
-      reportFailure(this.name, err);
+      reportAuditFailure('mysql2', this.name, err);
       this.detach();
     }
   }

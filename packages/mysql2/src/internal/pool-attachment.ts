@@ -1,4 +1,4 @@
-import { endpointKey, wrapInstanceMethod } from '@poolaudit/core';
+import { endpointKey, reportAuditFailure, wrapInstanceMethod } from '@poolaudit/core';
 import type { PoolProbe } from '@poolaudit/core';
 import {
   classifyRemoval,
@@ -10,7 +10,6 @@ import {
   watchOf,
 } from './connection-watch.js';
 import type { ConnectionOwner, WatchedConnection } from './connection-watch.js';
-import { reportFailure } from './report-failure.js';
 import type { CorePool, CorePoolConnection, RingQueue } from './shapes.js';
 
 type Callback = (err: unknown, conn?: unknown) => unknown;
@@ -244,7 +243,7 @@ export class PoolAttachment implements ConnectionOwner {
   /** Auditing failed: say so once and let the pool go on unaudited. */
   fail(err: unknown): void {
     if (!this.active) return;
-    reportFailure(this.name, err);
+    reportAuditFailure('mysql2', this.name, err);
     try {
       // Visible in the snapshot too, as `events['audit-failed']`.
       this.probe.count('audit-failed');

@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
-import type { Auditor, PoolSnapshot } from '@poolaudit/core';
+
+export { allSidesSettled, invariantsHold, poolSnapshot } from '../../../../test/harness/pool-checks';
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -62,34 +63,6 @@ export function collectLocalPorts(pool: object): Set<number> {
     },
   );
   return ports;
-}
-
-/** One pool's snapshot from an auditor. */
-export function poolSnapshot(auditor: Auditor, name: string): PoolSnapshot {
-  const pool = auditor.snapshot().pools.find((p) => p.name === name);
-  if (!pool) throw new Error(`no pool named ${name} in the auditor`);
-  return pool;
-}
-
-/** Every closure has been settled at its socket: the side of each is known. */
-export function allSidesSettled(pool: PoolSnapshot): boolean {
-  const { closed, closedBy } = pool.stats;
-  const closes = Object.values(closed).reduce((a, b) => a + b, 0);
-  return closedBy.local + closedBy.remote + closedBy.reset + closedBy.unknown === closes;
-}
-
-/** The core invariants: `open === idle + inUse` and `created − closed === open`, all non-negative. */
-export function invariantsHold(pool: PoolSnapshot): boolean {
-  const s = pool.stats;
-  const closes = Object.values(s.closed).reduce((a, b) => a + b, 0);
-  return (
-    s.open === s.idle + s.inUse &&
-    s.created - closes === s.open &&
-    s.open >= 0 &&
-    s.idle >= 0 &&
-    s.inUse >= 0 &&
-    s.pending >= 0
-  );
 }
 
 interface Mysql2Internals {

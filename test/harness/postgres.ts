@@ -29,6 +29,8 @@ export interface PrivatePostgres {
   readonly user: 'postgres';
   readonly database: 'postgres';
   readonly dir: string;
+  /** What a `pg.Pool` or `pg.Client` needs to reach it. */
+  readonly options: { host: string; port: number; user: string; database: string };
   /** `pg_ctl restart -m fast`: every session gets 57P01 and the server comes back on the same port. */
   restart(): Promise<void>;
   /** Stops the server and removes its directory. */
@@ -96,6 +98,7 @@ export async function startPrivatePostgres(
     user: 'postgres',
     database: 'postgres',
     dir,
+    options: { host: '127.0.0.1', port, user: 'postgres', database: 'postgres' },
     async restart() {
       await pgCtl(['restart', '-m', 'fast']);
     },

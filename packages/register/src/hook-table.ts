@@ -74,6 +74,19 @@ export const HOOKS: readonly HookEntry[] = [
     },
   },
   {
+    library: 'pg',
+    modules: ['pg'],
+    package: 'pg',
+    adapter: '@poolaudit/pg',
+    // `pg.Pool` is a class bound to pg's Client (lib/index.js); pg's ESM entry re-exports the same class.
+    sources: [{ construct: 'Pool' }],
+    audit: (pool, name, auditor) => {
+      const adapter = require('@poolaudit/pg') as typeof import('@poolaudit/pg');
+      callAdapter(adapter.isAudited, adapter.auditPool, pool, name, auditor);
+    },
+    // The adapter's own default names it as pg resolves it: `pg app@db.internal:5432/orders`.
+  },
+  {
     library: 'generic-pool',
     modules: ['generic-pool'],
     package: 'generic-pool',

@@ -39,6 +39,25 @@ describe('pool names', () => {
   });
 });
 
+describe('pg', () => {
+  it('CommonJS: new pg.Pool() is audited, named from its options', async () => {
+    const run = startNode(['--require', REGISTER_CJS, 'packages/register/test/fixtures/pg-app.js']);
+    expect(await run.exited()).toEqual({ code: 0, signal: null });
+    expect(JSON.parse(run.stdout())).toEqual({ name: 'pg root@127.0.0.1:5432/test', acquired: 2 });
+    expect(run.stderr()).toBe('');
+  });
+
+  it("ESM: both the default export's Pool and the named Pool export are audited", async () => {
+    const run = startNode(['--import', REGISTER_ESM, 'packages/register/test/fixtures/pg-app.mjs']);
+    expect(await run.exited()).toEqual({ code: 0, signal: null });
+    expect(JSON.parse(run.stdout())).toEqual([
+      { name: 'pg root@127.0.0.1:5432/test', acquired: 1 },
+      { name: 'pg postgres@127.0.0.1:5432/test', acquired: 1 },
+    ]);
+    expect(run.stderr()).toBe('');
+  });
+});
+
 describe('a library the hook cannot take leaves the application exactly as it was', () => {
   let dir: string;
   beforeAll(() => {

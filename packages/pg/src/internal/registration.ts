@@ -13,7 +13,12 @@ export function checkAuditPoolOptions(options: unknown): AuditPoolOptions {
 }
 
 /** Where the pool connects, as pg resolves it: the options, else `connectionString`, else PG* variables. */
-function target(pool: PgPool): { host: string; port: number; database: string | undefined } {
+function target(pool: PgPool): {
+  host: string;
+  port: number;
+  database: string | undefined;
+  user: string | undefined;
+} {
   const o = pool.options;
   let url: URL | undefined;
   if (typeof o['connectionString'] === 'string') {
@@ -29,18 +34,20 @@ function target(pool: PgPool): { host: string; port: number; database: string | 
     stringOf(o['database']) ??
     (url && url.pathname.length > 1 ? decodeURIComponent(url.pathname.slice(1)) : undefined) ??
     process.env['PGDATABASE'];
-  return { host, port, database };
+  const user =
+    stringOf(o['user']) ?? stringOf(url && decodeURIComponent(url.username)) ?? stringOf(process.env['PGUSER']);
+  return { host, port, database, user };
 }
 
 function stringOf(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/** `pg <host>:<port>/<database>` (`pg <socket dir>:<port>/<database>` over a unix socket). */
+/** `pg <user>@<host>:<port>/<database>` (`<socket dir>:<port>` over a unix socket); never the password. */
 export function defaultPoolName(pool: PgPool): string {
-  const { host, port, database } = target(pool);
+  const { host, port, database, user } = target(pool);
   const where = host.startsWith('/') ? `${host}:${port}` : endpointKey(host, port);
-  return database ? `pg ${where}/${database}` : `pg ${where}`;
+  return `pg ${user === undefined ? '' : `${user}@`}${where}${database === undefined ? '' : `/${database}`}`;
 }
 
 /** What the auditor learns about a pool: its settings, normalized and as pg-pool holds them. */

@@ -63,8 +63,22 @@ export class ModuleHooks {
     if (entry === undefined || !this.supported(entry, basedir)) return;
     try {
       const commonjs = format === 'commonjs' || (format === undefined && 'default' in namespace);
+      const seen = this.seen(entry);
+      if (!commonjs) {
+        // A dual package's ES entry (pg's esm/index.mjs) re-exports its CommonJS object as `default` too:
+        // `import pg from 'pg'; new pg.Pool()` goes through that object, which no require() hook saw.
+        const inner = namespace['default'];
+        if (typeof inner === 'object' && inner !== null) {
+          const replaced = replacementsFor(
+            inner,
+            entry.sources.filter((s) => !('construct' in s && s.construct === '.')),
+            seen,
+          );
+          applyToExports(inner, replaced);
+        }
+      }
       const target = commonjs ? namespace['default'] : namespace;
-      const replacements = replacementsFor(target, entry.sources, this.seen(entry));
+      const replacements = replacementsFor(target, entry.sources, seen);
       if (replacements.size === 0) return;
       if (commonjs) {
         const replaced = applyToExports(target, replacements);

@@ -4,6 +4,7 @@ import { grpcLintRules, grpcOptionSchema } from '@poolaudit/grpc';
 import { httpAgentLintRules, httpAgentOptionSchema } from '@poolaudit/http';
 import { ioredisLintRules, ioredisOptionSchema } from '@poolaudit/ioredis';
 import { mysql2LintRules, mysql2OptionSchema } from '@poolaudit/mysql2';
+import { pgLintRules, pgOptionSchema } from '@poolaudit/pg';
 import { undiciLintRules, undiciOptionSchema } from '@poolaudit/undici';
 
 /** What the linter knows of one kind of pool: the options it accepts and the rules it checks. */
@@ -15,6 +16,7 @@ export interface KindSpec {
 /** Every kind a config file may name, with the rules its adapter package contributes. */
 export const KINDS: Readonly<Record<string, KindSpec>> = {
   mysql2: { options: mysql2OptionSchema, rules: mysql2LintRules },
+  pg: { options: pgOptionSchema, rules: pgLintRules },
   'generic-pool': { options: genericPoolOptionSchema, rules: genericPoolLintRules },
   undici: { options: undiciOptionSchema, rules: undiciLintRules },
   'http-agent': { options: httpAgentOptionSchema, rules: httpAgentLintRules },

@@ -31,6 +31,8 @@ describe('poolaudit CLI', () => {
     for (const id of [
       'mysql2/max-idle-below-limit',
       'mysql2/max-connections-exceeded',
+      'pg/server-idle-session-timeout-shorter',
+      'pg/no-connection-timeout',
       'generic-pool/min-with-hard-idle-timeout',
       'undici/keep-alive-disabled',
       'http-agent/keep-alive-off',

@@ -99,6 +99,24 @@ function mysql2Workload({ mysql: server }) {
   };
 }
 
+function pgWorkload({ postgres: server }) {
+  const pg = require('pg');
+  const { auditPool, detach } = require('@poolaudit/pg');
+  return {
+    name: 'pg',
+    description: "pool.query('SELECT 1'), max 50, 50 callers",
+    async open() {
+      return new pg.Pool({ ...server, max: 50, idleTimeoutMillis: 60_000 });
+    },
+    audit: (pool, auditor) => auditPool(pool, { name: 'bench pg', auditor }),
+    op: (pool) => () => pool.query('SELECT 1'),
+    async close(pool) {
+      await pool.end();
+    },
+    detach: (pool) => detach(pool),
+  };
+}
+
 function ioredisWorkload({ redis: server }) {
   const Redis = require('ioredis');
   const { auditRedis, detachRedis } = require('@poolaudit/ioredis');
@@ -247,6 +265,7 @@ async function arm(workload, audited, o, createAuditor) {
 /** Every workload by adapter name, and the servers (`bench/lib/servers.js`) each needs. */
 const WORKLOADS = {
   mysql2: { make: mysql2Workload, needs: ['mysql'] },
+  pg: { make: pgWorkload, needs: ['postgres'] },
   ioredis: { make: ioredisWorkload, needs: ['redis'] },
   undici: { make: undiciWorkload, needs: ['http'] },
   http: { make: httpAgentWorkload, needs: ['http'] },

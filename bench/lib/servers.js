@@ -1,16 +1,16 @@
 'use strict';
 /**
- * The servers the adapter workloads talk to, for the benchmark alone: a private MariaDB and a private Redis
+ * The servers the adapter workloads talk to, for the benchmark alone: a private MariaDB, PostgreSQL and Redis
  * (own temp dir, own free port on 127.0.0.1), and the HTTP server of `bench/http-server.js`, each pinned to
  * one core with `taskset` while the bench process runs on the other. Servers and bench then do not take
  * turns on the same core, which is most of what spread the audited/raw ratios of one run.
  *
  * With fewer than two cores, or without `taskset`, nothing is pinned (the result says so). `--shared-servers`
- * uses the machine's MariaDB (127.0.0.1:3306) and Redis (127.0.0.1:6379) instead of private ones.
+ * uses the machine's MariaDB (127.0.0.1:3306), PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) instead.
  */
 const { execFile, execFileSync, fork, spawn } = require('node:child_process');
 const { once } = require('node:events');
-const { mkdtempSync, rmSync } = require('node:fs');
+const { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const { join } = require('node:path');
@@ -147,6 +147,70 @@ async function startRedis(core, dir) {
   return { child, host: LOOPBACK, port };
 }
 
+/** Where Debian puts PostgreSQL's server binaries (initdb and pg_ctl are not on PATH). */
+function postgresBinDir() {
+  const dirs = execFileSync('sh', ['-c', 'ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V'], {
+    encoding: 'utf8',
+  })
+    .trim()
+    .split('\n')
+    .filter(Boolean);
+  if (dirs.length === 0)
+    throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin');
+  return dirs[dirs.length - 1];
+}
+
+/**
+ * A private PostgreSQL (initdb + pg_ctl in the temp dir, trust auth, own port). PostgreSQL refuses to run as
+ * root: as root it runs as the `postgres` user. The postmaster is pinned once it runs; the backends it forks
+ * inherit the core.
+ */
+async function startPostgres(core) {
+  const bin = postgresBinDir();
+  // A temp dir of its own: the `postgres` user cannot enter the bench's (mode 0700, root's).
+  const home = mkdtempSync(join(os.tmpdir(), 'poolaudit-bench-pg-'));
+  const data = join(home, 'data');
+  const asRoot = process.getuid?.() === 0;
+  const asPostgres = (command, args) =>
+    asRoot ? run('runuser', ['-u', 'postgres', '--', command, ...args]) : run(command, args);
+  if (asRoot) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    chownSync(home, uid, gid);
+  }
+  await asPostgres(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync']);
+  const port = await freePort();
+  writeFileSync(
+    join(data, 'postgresql.auto.conf'),
+    [
+      `port = ${port}`,
+      `listen_addresses = '${LOOPBACK}'`,
+      `unix_socket_directories = '${home}'`,
+      'fsync = off',
+      'max_connections = 300',
+      '',
+    ].join('\n'),
+  );
+  const pgCtl = (args) =>
+    asPostgres(join(bin, 'pg_ctl'), ['-D', data, '-l', join(home, 'server.log'), '-w', ...args]);
+  await pgCtl(['start']);
+  if (core !== undefined)
+    pin(Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]), core);
+  return {
+    host: LOOPBACK,
+    port,
+    user: 'postgres',
+    database: 'postgres',
+    async stop() {
+      try {
+        await pgCtl(['stop', '-m', 'fast']);
+      } finally {
+        rmSync(home, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
 /** A server script of `bench/` in a child process that sends `{ port }` over IPC once it listens. */
 async function startChildServer(script, core) {
   const child = fork(join(__dirname, '..', script), [], {
@@ -168,7 +232,7 @@ async function startChildServer(script, core) {
 }
 
 /**
- * Starts what `needs` names (`mysql`, `redis`, `http`, `grpc`) and pins this process to the bench core. Resolves with
+ * Starts what `needs` names (`mysql`, `redis`, `postgres`, `http`, `grpc`) and pins this process to the bench core. Resolves with
  * the endpoints, a description for the result, and `stop()`.
  */
 async function startServers(needs, { shared = false, progress = () => undefined } = {}) {
@@ -177,6 +241,7 @@ async function startServers(needs, { shared = false, progress = () => undefined 
   if (plan) pin(process.pid, plan.benchCore);
   const dir = mkdtempSync(join(os.tmpdir(), 'poolaudit-bench-servers-'));
   const started = [];
+  const children = [];
   const servers = {
     pinning: plan
       ? `servers on core ${plan.serverCore}, bench on core ${plan.benchCore} (taskset)`
@@ -201,7 +266,15 @@ async function startServers(needs, { shared = false, progress = () => undefined 
         servers.redis = { host: r.host, port: r.port };
       }
     }
-    const children = [];
+    if (needs.includes('postgres')) {
+      if (shared) servers.postgres = { host: LOOPBACK, port: 5432, user: 'root', database: 'test' };
+      else {
+        progress('starting a private PostgreSQL');
+        const pg = await startPostgres(serverCore);
+        children.push(pg);
+        servers.postgres = { host: pg.host, port: pg.port, user: pg.user, database: pg.database };
+      }
+    }
     if (needs.includes('http')) {
       const http = await startChildServer('http-server.js', serverCore);
       children.push(http);
@@ -221,6 +294,7 @@ async function startServers(needs, { shared = false, progress = () => undefined 
       },
     };
   } catch (err) {
+    for (const child of children) await child.stop();
     for (const child of started) await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
     throw err;

@@ -53,7 +53,8 @@ export class PoolAttachment {
   private endedSaid = false;
   private clients: Clients;
   private readonly states = new WeakMap<object, ClientState>();
-  private readonly queued = new WeakMap<object, Acquire>();
+  /** The acquires in `_pendingQueue`, in its order: pg-pool adds at the end and serves from the front. */
+  private readonly waiting: Acquire[] = [];
   /** The acquire `_pulseQueue` just took off the queue, for the client that serves it. */
   private served: Acquire | undefined;
   private readonly restores: (() => void)[] = [];
@@ -132,28 +133,35 @@ export class PoolAttachment {
 
   /** `_pendingQueue.push(item)` in `connect()`: the acquire waits for a client. */
   enqueued(item: unknown): void {
-    if (typeof item !== 'object' || item === null) return;
     const pool = this.pool;
-    this.queued.set(item, {
+    this.waiting.push({
       startedAt: this.probe.acquireStart(),
       // pg-pool queues even when a client is idle (served on the next tick): that is not a wait.
       queued: pool._idle.length === 0 && this.clients.length >= pool.options.max,
-      item: item,
+      item: item as PendingItem,
       settled: false,
     });
   }
 
   /** `_pendingQueue.shift()` in `_pulseQueue()`: an idle client or a new one serves this acquire next. */
   dequeued(item: unknown): void {
-    this.served = typeof item === 'object' && item !== null ? this.queued.get(item) : undefined;
+    this.served = item === undefined ? undefined : this.takeWaiting(item);
   }
 
   /** `_pendingQueue.splice()` by the acquire timer: those acquires failed, timed out. */
   droppedFromQueue(items: readonly unknown[]): void {
     for (const item of items) {
-      const acquire = typeof item === 'object' && item !== null ? this.queued.get(item) : undefined;
+      const acquire = this.takeWaiting(item);
       if (acquire) this.fail(acquire, true);
     }
+  }
+
+  /** The acquire of a queue entry leaving the queue: the first one, unless the queue was reordered. */
+  private takeWaiting(item: unknown): Acquire | undefined {
+    const waiting = this.waiting;
+    if (waiting[0]?.item === item) return waiting.shift();
+    const i = waiting.findIndex((a) => a.item === item);
+    return i === -1 ? undefined : waiting.splice(i, 1)[0];
   }
 
   /** pg-pool's 'acquire': a client (new or idle) is handed to an acquire. */
@@ -276,8 +284,14 @@ export class PoolAttachment {
     return this.pool._idle.some((item) => item.client === client);
   }
 
-  /** Clients that exist when the audit attaches: connected ones enter the ledger, those not idle in use. */
+  /**
+   * Clients that exist when the audit attaches: connected ones enter the ledger, those not idle in use.
+   * Acquires already queued wait from now on, as far as the audit can tell.
+   */
   private adopt(): void {
+    for (const item of this.pool._pendingQueue) {
+      this.waiting.push({ startedAt: this.probe.acquireStart(), queued: true, item, settled: false });
+    }
     for (const client of this.clients) {
       const state = this.adoptLate(client);
       if (client._connected !== true) continue;

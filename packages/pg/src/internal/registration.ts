@@ -35,7 +35,9 @@ function target(pool: PgPool): {
     (url && url.pathname.length > 1 ? decodeURIComponent(url.pathname.slice(1)) : undefined) ??
     process.env['PGDATABASE'];
   const user =
-    stringOf(o['user']) ?? stringOf(url && decodeURIComponent(url.username)) ?? stringOf(process.env['PGUSER']);
+    stringOf(o['user']) ??
+    stringOf(url && decodeURIComponent(url.username)) ??
+    stringOf(process.env['PGUSER']);
   return { host, port, database, user };
 }
 

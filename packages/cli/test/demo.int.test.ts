@@ -7,12 +7,16 @@ describe('poolaudit demo', () => {
     expect(code).toBe(0);
     const summary = out.slice(out.indexOf('━━ Summary'));
     const mysql = /MySQL: (\d+) connections closed by the idle cap → (\d+) after the advice/.exec(summary);
+    const pg = /PostgreSQL: (\d+) connections opened → (\d+) after the advice/.exec(summary);
     const http = /HTTP: (\d+) connections opened → (\d+) after the advice/.exec(summary);
     const agents = /http\.Agent: (\d+) connections opened → (\d+) after the advice/.exec(summary);
     const redis = /Redis: (\d+) connections opened → (\d+) after the advice/.exec(summary);
     const grpc = /gRPC: (\d+) connections opened → (\d+) after the advice/.exec(summary);
     expect(Number(mysql?.[1])).toBeGreaterThan(50);
     expect(Number(mysql?.[2])).toBe(0);
+    expect(Number(pg?.[1])).toBeGreaterThan(10);
+    expect(Number(pg?.[2])).toBe(1);
+    expect(out).toMatch(/\[warning\] idle-timeout-churn: accounts-db .*idleTimeoutMillis=200 ms/);
     expect(Number(http?.[1])).toBeGreaterThan(10);
     expect(Number(http?.[2])).toBe(1);
     expect(Number(agents?.[1])).toBeGreaterThan(20);

@@ -1,6 +1,6 @@
 import { createConnection } from 'node:net';
 import { formatTimeWait } from '@poolaudit/core';
-import type { Auditor, Finding } from '@poolaudit/core';
+import type { Auditor, Finding, PoolSnapshot } from '@poolaudit/core';
 import { observeHost } from '@poolaudit/host';
 import type { HostObservation } from '@poolaudit/host';
 import type { Io } from '../main.js';
@@ -34,14 +34,23 @@ export class DemoConsole {
  */
 export class KernelView {
   private readonly observation: HostObservation;
+  /** The demo pool's server, once it has connected. */
+  private endpoint: string | undefined;
 
   constructor(private readonly auditor: Auditor) {
     // Scans run when a line is printed; the interval only keeps a scan from going stale.
     this.observation = observeHost(auditor, { intervalMs: 60_000, logger: SILENT });
   }
 
+  /** The demo's one pool now, or undefined before it registered; remembers its server for `timeWait`. */
+  pool(): PoolSnapshot | undefined {
+    const snapshot = this.auditor.snapshot();
+    this.endpoint ??= snapshot.endpoints[0]?.endpoint;
+    return snapshot.pools[0];
+  }
+
   /** `TIME_WAIT→127.0.0.1:3306: ours 12 confirmed by the kernel (…), kernel 14`, after a fresh scan. */
-  async timeWait(endpoint: string | undefined): Promise<string> {
+  async timeWait(endpoint: string | undefined = this.endpoint): Promise<string> {
     await this.observation.refresh();
     const snapshot = this.auditor.snapshot();
     const stats = snapshot.pools[0]?.stats;

@@ -80,7 +80,6 @@ async function run(
     });
   try {
     const started = Date.now();
-    let endpoint: string | undefined;
     for (let second = 1; second <= seconds; second++) {
       while (Date.now() < started + second * 1000) {
         const client = sharedClient ?? newClient(auditor);
@@ -88,13 +87,11 @@ async function run(
         if (!sharedClient) client.close();
         await pause(CALL_EVERY_MS);
       }
-      const snapshot = auditor.snapshot();
-      const stats = snapshot.pools[0]?.stats;
-      endpoint ??= snapshot.endpoints[0]?.endpoint;
+      const stats = kernel.pool()?.stats;
       if (!stats) continue;
       out.line(
         `  ${String(second).padStart(2)}s calls ${stats.acquired} · connections opened ${stats.created} · ` +
-          `closed here first ${stats.closedBy.local} · ${await kernel.timeWait(endpoint)}`,
+          `closed here first ${stats.closedBy.local} · ${await kernel.timeWait()}`,
       );
     }
     return { findings: auditor.findings(), created: auditor.snapshot().pools[0]?.stats.created ?? 0 };

@@ -50,17 +50,14 @@ async function run(
   const kernel = new KernelView(auditor);
   try {
     const started = Date.now();
-    let endpoint: string | undefined;
     for (let round = 1; round <= rounds; round++) {
       await Promise.all(Array.from({ length: WORKERS }, () => query.query('SELECT SLEEP(0.02)')));
       await pause(Math.max(0, started + round * ROUND_MS - Date.now()));
-      const snapshot = auditor.snapshot();
-      const stats = snapshot.pools[0]?.stats;
-      endpoint ??= snapshot.endpoints[0]?.endpoint;
+      const stats = kernel.pool()?.stats;
       if (!stats) continue;
       out.line(`  ${((round * ROUND_MS) / 1000).toFixed(1).padStart(4)}s ${formatDBStats(stats)}`);
       // The Go line's companion: the footprint, confirmed by the kernel per 4-tuple or counted, and which.
-      out.line(`        ${await kernel.timeWait(endpoint)}`);
+      out.line(`        ${await kernel.timeWait()}`);
     }
     const findings = auditor.findings();
     const lint = await auditor.lint({ probeServers: true });

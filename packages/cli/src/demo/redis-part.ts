@@ -41,7 +41,6 @@ async function run(
   const kernel = new KernelView(auditor);
   try {
     const started = Date.now();
-    let endpoint: string | undefined;
     for (let second = 1; second <= seconds; second++) {
       while (Date.now() < started + second * 1000) {
         const c = sharedClient ?? client();
@@ -49,13 +48,11 @@ async function run(
         if (!sharedClient) c.disconnect();
         await pause(REQUEST_EVERY_MS);
       }
-      const snapshot = auditor.snapshot();
-      const stats = snapshot.pools[0]?.stats;
-      endpoint ??= snapshot.endpoints[0]?.endpoint;
+      const stats = kernel.pool()?.stats;
       if (!stats) continue;
       out.line(
         `  ${String(second).padStart(2)}s commands ${stats.acquired} · connections opened ${stats.created} · ` +
-          `closed here first ${stats.closedBy.local} · ${await kernel.timeWait(endpoint)}`,
+          `closed here first ${stats.closedBy.local} · ${await kernel.timeWait()}`,
       );
     }
     return { findings: auditor.findings(), created: auditor.snapshot().pools[0]?.stats.created ?? 0 };

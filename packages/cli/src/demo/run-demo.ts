@@ -5,24 +5,30 @@ import { httpAgentPart } from './http-agent-part.js';
 import { httpPart } from './http-part.js';
 import { loadDemoLibrary } from './library.js';
 import { mysqlPart } from './mysql-part.js';
+import { pgPart } from './pg-part.js';
 import { redisPart } from './redis-part.js';
 
-/** Where the demo finds its servers: `POOLAUDIT_MYSQL_URL` and `POOLAUDIT_REDIS_URL`, else the local defaults. */
+/**
+ * Where the demo finds its servers: `POOLAUDIT_MYSQL_URL`, `POOLAUDIT_PG_URL` and `POOLAUDIT_REDIS_URL`, else
+ * the local defaults.
+ */
 export interface DemoServers {
   readonly mysqlUrl: string;
+  readonly pgUrl: string;
   readonly redisUrl: string;
 }
 
 export function demoServers(env: NodeJS.ProcessEnv = process.env): DemoServers {
   return {
     mysqlUrl: env['POOLAUDIT_MYSQL_URL'] ?? 'mysql://root@127.0.0.1:3306/test',
+    pgUrl: env['POOLAUDIT_PG_URL'] ?? 'postgres://root@127.0.0.1:5432/test',
     redisUrl: env['POOLAUDIT_REDIS_URL'] ?? 'redis://127.0.0.1:6379',
   };
 }
 
 /**
  * `poolaudit demo`: the churn lab. Reproduces connection churn live — in-process HTTP and gRPC servers always,
- * the MySQL/MariaDB and Redis servers when they answer — shows what poolaudit reports, applies its advice and
+ * the MySQL/MariaDB, PostgreSQL and Redis servers when they answer — shows what poolaudit reports, applies its advice and
  * shows the churn stop. Ends by itself in well under a minute.
  */
 export async function runDemo(io: Io, servers: DemoServers = demoServers()): Promise<number> {
@@ -51,6 +57,23 @@ export async function runDemo(io: Io, servers: DemoServers = demoServers()): Pro
       `  No MySQL/MariaDB server answers at ${mysqlUrl.hostname}:${mysqlPort}: this part is skipped (set POOLAUDIT_MYSQL_URL).`,
     );
     summary.push('MySQL: skipped, no server');
+  }
+
+  const pgUrl = new URL(servers.pgUrl);
+  const pgPort = Number(pgUrl.port || 5432);
+  out.section(`PostgreSQL pool (pg) → ${pgUrl.hostname}:${pgPort}`);
+  const pg = loadDemoLibrary('pg');
+  if (!pg) {
+    out.line(`  ${notInstalled('pg')}`);
+    summary.push('PostgreSQL: skipped, pg not installed');
+  } else if (await reachable(pgUrl.hostname, pgPort)) {
+    const r = await pgPart(out, pg, servers.pgUrl);
+    summary.push(`PostgreSQL: ${r.createdBefore} connections opened → ${r.createdAfter} after the advice`);
+  } else {
+    out.line(
+      `  No PostgreSQL server answers at ${pgUrl.hostname}:${pgPort}: this part is skipped (set POOLAUDIT_PG_URL).`,
+    );
+    summary.push('PostgreSQL: skipped, no server');
   }
 
   out.section('HTTP pool (undici) → an in-process node:http server');

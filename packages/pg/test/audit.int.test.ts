@@ -155,4 +155,25 @@ describe('auditPool() on a pg.Pool, against the shared PostgreSQL', () => {
       await pool.end();
     }
   });
+
+  it('tells the auditor the pool ended, once, whether or not it still had clients', async () => {
+    const endedCalls: string[] = [];
+    const register = auditor.register.bind(auditor);
+    jest.spyOn(auditor, 'register').mockImplementation((registration) => {
+      const probe = register(registration);
+      const ended = probe.ended.bind(probe);
+      probe.ended = () => {
+        endedCalls.push(registration.name);
+        ended();
+      };
+      return probe;
+    });
+    const empty = auditPool(new pg.Pool({ ...server, max: 2 }), { name: 'never-used', auditor });
+    await empty.end();
+    const used = auditPool(new pg.Pool({ ...server, max: 2 }), { name: 'used', auditor });
+    await Promise.all([used.query('SELECT 1'), used.query('SELECT 2')]);
+    await used.end();
+    expect(endedCalls).toEqual(['never-used', 'used']);
+    expect(poolSnapshot(auditor, 'used').stats.closed.shutdown).toBe(2);
+  });
 });

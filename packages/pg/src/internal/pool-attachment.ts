@@ -77,25 +77,11 @@ export class PoolAttachment {
 
   attach(): void {
     const pool = this.pool;
-    const previous = Object.getOwnPropertyDescriptor(pool, '_clients');
-    const enumerable = previous?.enumerable ?? true;
-    const getClients = (): Clients => this.clients;
-    const setClients = (next: Clients): void => this.replaceClients(next);
-    Object.defineProperty(pool, '_clients', {
-      configurable: true,
-      enumerable,
-      get: getClients,
-      set: setClients,
-    });
-    this.restores.push(() => {
-      if (Object.getOwnPropertyDescriptor(pool, '_clients')?.get !== getClients) return;
-      Object.defineProperty(pool, '_clients', {
-        configurable: true,
-        enumerable,
-        writable: true,
-        value: this.clients,
-      });
-    });
+    this.restores.push(
+      watchAssignments(pool, '_clients', (next) => this.replaceClients(next as Clients)),
+      // end() sets its callback before it starts removing clients, even when there are none to remove.
+      watchAssignments(pool, '_endCallback', () => this.ending()),
+    );
     const queue = pool._pendingQueue as unknown[];
     this.restores.push(
       wrapInstanceMethod(queue, 'push', (original) => wrapQueuePush(this, original)),
@@ -204,6 +190,15 @@ export class PoolAttachment {
     else if (pool._expired.has(client)) [state.reason, state.detail] = ['maxLifetime', 'maxLifetimeSeconds'];
   }
 
+  /** `pool.end()`: the pool leaves its auditor once the clients it still has are closed. */
+  private ending(): void {
+    if (!this.active || !this.pool.ending || this.endedSaid) return;
+    this.guard(() => {
+      this.endedSaid = true;
+      this.probe.ended();
+    });
+  }
+
   /** `_clients` is replaced: the clients left out are being removed. */
   private replaceClients(next: Clients): void {
     const previous = this.clients;
@@ -211,10 +206,6 @@ export class PoolAttachment {
     if (!this.active) return;
     this.guard(() => {
       this.watchClients(next);
-      if (this.pool.ending && !this.endedSaid) {
-        this.endedSaid = true;
-        this.probe.ended();
-      }
       if (!Array.isArray(previous) || !Array.isArray(next)) return;
       for (const client of previous) if (!next.includes(client)) this.removing(client);
     });
@@ -363,6 +354,26 @@ function releasedWithError(client: PgClient, err: unknown): [CloseReason, string
 function streamEnded(client: PgClient): boolean {
   const stream = client.connection?.stream as { readableEnded?: boolean; destroyed?: boolean } | undefined;
   return stream?.readableEnded === true || stream?.destroyed === true;
+}
+
+/**
+ * Turns the pool's own data property `key` into an accessor with the same key and enumerability that stores
+ * the value as before and calls `onSet` after each assignment. Returns what puts the data property back.
+ */
+function watchAssignments(pool: object, key: string, onSet: (value: unknown) => void): () => void {
+  const previous = Object.getOwnPropertyDescriptor(pool, key);
+  const enumerable = previous?.enumerable ?? true;
+  let value: unknown = previous?.value;
+  const get = (): unknown => value;
+  const set = (next: unknown): void => {
+    value = next;
+    onSet(next);
+  };
+  Object.defineProperty(pool, key, { configurable: true, enumerable, get, set });
+  return () => {
+    if (Object.getOwnPropertyDescriptor(pool, key)?.get !== get) return;
+    Object.defineProperty(pool, key, { configurable: true, enumerable, writable: true, value });
+  };
 }
 
 // The wrappers. Each calls the original once, with the caller's `this`, and returns what it returns.

@@ -1,7 +1,7 @@
 'use strict';
 /**
  * Runs the example: `node examples/service/server.js`. Settings from the environment: PORT (8080), MYSQL_URL,
- * REDIS_URL, UPSTREAM_URL, CONNECTION_LIMIT (50), MAX_IDLE (5), PRICING_KEEP_ALIVE_MS (1000).
+ * PG_URL, REDIS_URL, UPSTREAM_URL, CONNECTION_LIMIT (50), MAX_IDLE (5), PRICING_KEEP_ALIVE_MS (1000).
  */
 const { startService } = require('./service.js');
 
@@ -20,6 +20,7 @@ Promise.resolve()
     startService({
       port: numberFromEnv('PORT') ?? 8080,
       mysqlUrl: process.env.MYSQL_URL,
+      pgUrl: process.env.PG_URL,
       redisUrl: process.env.REDIS_URL,
       upstreamUrl: process.env.UPSTREAM_URL,
       connectionLimit: numberFromEnv('CONNECTION_LIMIT'),

@@ -6,6 +6,8 @@ export interface ServiceOptions {
   port?: number;
   /** Default `mysql://root@127.0.0.1:3306/test`. */
   mysqlUrl?: string;
+  /** Default `postgres://root@127.0.0.1:5432/test`. */
+  pgUrl?: string;
   /** Default `redis://127.0.0.1:6379`. */
   redisUrl?: string;
   /** The pricing service; default: one started in-process on a free port. */

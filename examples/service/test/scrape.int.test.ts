@@ -6,7 +6,7 @@ const { startService } = require('../service.js') as typeof import('../service.j
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { runLoad } = require('../load.js') as typeof import('../load.js');
 
-/** Every family `@poolaudit/opentelemetry` produces for these pools (mysql2, ioredis, undici, with a host observer). */
+/** Every family `@poolaudit/opentelemetry` produces for these pools (mysql2, pg, ioredis, undici, with a host observer). */
 const FAMILIES = [
   'db_client_connection_count',
   'db_client_connection_max',
@@ -76,6 +76,7 @@ describe('examples/service under load', () => {
       // The series carry the pools' names and the servers they talk to.
       expect(text).toMatch(/db_client_connection_count\{[^}]*db_client_connection_pool_name="orders-db"/);
       expect(text).toMatch(/db_client_connection_count\{[^}]*db_client_connection_pool_name="cache"/);
+      expect(text).toMatch(/db_client_connection_count\{[^}]*db_client_connection_pool_name="accounts-db"/);
       expect(text).toMatch(/http_client_open_connections\{[^}]*server_address="127\.0\.0\.1"/);
       expect(text).toMatch(/poolaudit_connection_closed_total\{[^}]*poolaudit_reason="maxIdle"[^}]*\} [1-9]/);
       expect(text).toMatch(
@@ -99,6 +100,11 @@ describe('examples/service under load', () => {
       expect(db?.stats.closed.maxIdle).toBe(0);
       expect(db?.stats.created).toBeGreaterThan(5);
       expect(service.auditor.findings().map((f) => f.code)).not.toContain('max-idle-churn');
+      // The pg pool, configured as the advice would have it, kept every connection it opened.
+      const accounts = service.auditor.snapshot().pools.find((p) => p.name === 'accounts-db');
+      expect(accounts?.stats.acquired).toBe(90);
+      expect(accounts?.stats.open).toBe(accounts?.stats.created);
+      expect(accounts?.stats.closedBy.local).toBe(0);
     } finally {
       await service.close();
     }

@@ -72,14 +72,18 @@ describe('a client per request', () => {
         client.close();
       }
     });
-    expect(ports.size).toBe(CALLS);
+    // net.ipv4.tcp_tw_reuse=2 (Linux's default, loopback only) lets a new connect take over a TIME_WAIT
+    // 4-tuple older than 1 s: the 200 connections may have used a few ports twice.
+    expect(ports.size).toBeLessThanOrEqual(CALLS);
+    expect(ports.size).toBeGreaterThan(CALLS * 0.8);
     await eventually(() => poolOf(auditor, 'per-request').stats.closedBy.local === CALLS, 5000);
     const { stats } = poolOf(auditor, 'per-request');
     expect(stats.created).toBe(CALLS);
     expect(stats.closed.shutdown).toBe(CALLS);
     expect(stats.closedBy.local).toBe(CALLS);
-    expect(stats.timeWait.footprint).toBe(CALLS);
-    expect(countSsSockets('time-wait', server.port, ports)).toBe(CALLS);
+    // Counted: one per close here first. The kernel holds one per 4-tuple, the newest close of a reused port.
+    expect(stats.timeWait).toMatchObject({ footprint: CALLS, source: 'counted' });
+    expect(countSsSockets('time-wait', server.port, ports)).toBe(ports.size);
     const codes = auditor.findings().map((f) => f.code);
     expect(codes).toContain('client-per-request');
   });

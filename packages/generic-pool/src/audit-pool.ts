@@ -1,5 +1,12 @@
 import type { Socket } from 'node:net';
-import { UnsupportedPoolError, accepts, auditAgain, checkOptions, defaultAuditor } from '@poolaudit/core';
+import {
+  UnsupportedPoolError,
+  accepts,
+  auditAgain,
+  checkOptions,
+  defaultAuditor,
+  reportAuditFailure,
+} from '@poolaudit/core';
 import type { PoolProbe } from '@poolaudit/core';
 import type { Pool } from 'generic-pool';
 import { PoolAudit } from './internal/pool-audit.js';
@@ -62,13 +69,7 @@ export function auditPool<P extends Pool<unknown>>(pool: P, options?: AuditPoolO
   const failed = (err: unknown): void => {
     const shown = audits.get(pool)?.name ?? name;
     audits.delete(pool);
-    const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    process.emitWarning(
-      `poolaudit: auditing generic-pool "${shown}" failed; it goes on unaudited. ${detail}`,
-      {
-        code: 'POOLAUDIT_ADAPTER_FAILED',
-      },
-    );
+    reportAuditFailure(KIND, shown, err);
   };
   const audit = new PoolAudit(
     internals,

@@ -316,7 +316,7 @@ describe('auditPool: what it records', () => {
 });
 
 describe('a failure inside auditing', () => {
-  it('detaches, warns with POOLAUDIT_ADAPTER_FAILED, and the pool goes on as if never audited', async () => {
+  it('detaches, warns with POOLAUDIT_AUDIT_FAILED, and the pool goes on as if never audited', async () => {
     const pool = track(createPool(thingFactory().factory, { max: 1 }));
     const { auditor } = auditorFor();
     auditPool(pool, { auditor });
@@ -339,7 +339,7 @@ describe('a failure inside auditing', () => {
       expect(Object.getOwnPropertyDescriptor(pool, 'acquire')).toBeUndefined();
       expect(emitWarning).toHaveBeenCalledTimes(1);
       expect(emitWarning).toHaveBeenCalledWith(expect.stringMatching(/internals changed/), {
-        code: 'POOLAUDIT_ADAPTER_FAILED',
+        code: 'POOLAUDIT_AUDIT_FAILED',
       });
     } finally {
       emitWarning.mockRestore();

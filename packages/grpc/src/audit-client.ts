@@ -1,4 +1,9 @@
-import { InvalidOptionError, UnsupportedPoolError, defaultAuditor } from '@poolaudit/core';
+import {
+  InvalidOptionError,
+  UnsupportedPoolError,
+  defaultAuditor,
+  reportAuditFailure,
+} from '@poolaudit/core';
 import type { Auditor } from '@poolaudit/core';
 import type { Channel, Client } from '@grpc/grpc-js';
 import { ChannelAudit } from './internal/channel-audit.js';
@@ -37,6 +42,8 @@ export function auditClient<T extends Client | Channel>(client: T, options?: Aud
     throw new UnsupportedPoolError('@poolaudit/grpc', 'a @grpc/grpc-js Client or Channel', client);
   }
   if (audits.has(client)) return client;
+  // POOLAUDIT_DISABLE names grpc (or the auditor is disabled): the client is handed back untouched.
+  if (!auditor.audits(KIND)) return client;
   const internal = channel.internalChannel;
   const { config, settings } = readGrpcConfig(internal.options);
   const poolName = name ?? defaultGrpcName(channel.getTarget());
@@ -53,13 +60,7 @@ export function auditClient<T extends Client | Channel>(client: T, options?: Aud
     const audit = audits.get(client);
     audits.delete(client);
     audit?.detach();
-    const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    process.emitWarning(
-      `poolaudit: auditing gRPC channel "${poolName}" failed; it goes on unaudited. ${detail}`,
-      {
-        code: 'POOLAUDIT_ADAPTER_FAILED',
-      },
-    );
+    reportAuditFailure(KIND, poolName, err);
   };
   const audit = new ChannelAudit(internal, probe, failed);
   audits.set(client, audit);

@@ -1,11 +1,17 @@
-import { UnsupportedPoolError, accepts, auditAgain, checkOptions, defaultAuditor } from '@poolaudit/core';
+import {
+  UnsupportedPoolError,
+  accepts,
+  auditAgain,
+  checkOptions,
+  defaultAuditor,
+  reportAuditFailure,
+} from '@poolaudit/core';
 import type { Cluster, Redis } from 'ioredis';
 import type { AuditRedisOptions } from './types.js';
 import type { AuditBase } from './internal/audit-base.js';
 import { ClusterAudit } from './internal/cluster-audit.js';
 import { defaultClusterName, defaultRedisName } from './internal/names.js';
 import { RedisAudit } from './internal/redis-audit.js';
-import { reportFailure } from './internal/failure.js';
 import { isClusterClient, isRedisClient } from './internal/shapes.js';
 
 const OPTIONS = {
@@ -68,7 +74,7 @@ export function auditRedis<T extends Redis | Cluster>(client: T, options?: Audit
     audits.set(client, audit);
     firstOptions.set(audit, o);
   } catch (err) {
-    reportFailure(o.name ?? 'ioredis', err);
+    reportAuditFailure('ioredis', o.name ?? 'ioredis', err);
   }
   return client;
 }

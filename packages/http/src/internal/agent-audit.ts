@@ -1,4 +1,4 @@
-import { endpointKey, wrapInstanceMethod } from '@poolaudit/core';
+import { endpointKey, reportAuditFailure, wrapInstanceMethod } from '@poolaudit/core';
 import type { Auditor } from '@poolaudit/core';
 import { httpAgentLintRules } from '../lint-rules.js';
 import { readHttpAgentConfig } from '../read-config.js';
@@ -26,7 +26,6 @@ export class AgentAudit implements DestinationHost {
   /** While `addRequest` runs: the socket the request got synchronously (a new or a reused one). */
   private assigned: SocketConnection | null = null;
   private inAddRequest = false;
-  private warned = false;
   /** The last `Keep-Alive` header seen and its hint (ms): servers repeat the same one on every response. */
   private lastHintHeader: string | undefined = undefined;
   private lastHintMs = -1;
@@ -168,19 +167,7 @@ export class AgentAudit implements DestinationHost {
   fail(err: unknown): void {
     if (!this.active) return;
     this.detach();
-    if (this.warned) return;
-    this.warned = true;
-    const text = err instanceof Error ? err.message : String(err);
-    try {
-      process.emitWarning(
-        `poolaudit: auditing http agent ${this.name} failed (${text}); it goes on unaudited`,
-        {
-          code: 'POOLAUDIT_AUDIT_FAILED',
-        },
-      );
-    } catch {
-      // Nothing may reach the application from here.
-    }
+    reportAuditFailure('http-agent', this.name, err);
   }
 
   detach(): void {

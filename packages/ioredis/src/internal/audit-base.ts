@@ -1,8 +1,7 @@
-import { endpointKey } from '@poolaudit/core';
+import { endpointKey, reportAuditFailure } from '@poolaudit/core';
 import type { Auditor, PoolProbe, PoolRegistration } from '@poolaudit/core';
 import type { RedisServerSettings } from '../types.js';
 import type { ClientWatch, WatchOwner } from './client-watch.js';
-import { reportFailure } from './failure.js';
 import { readServerSettings } from './server-settings.js';
 
 /** What every audit is set up with. */
@@ -105,7 +104,7 @@ export abstract class AuditBase implements WatchOwner {
   }
 
   failed(err: unknown): void {
-    reportFailure(this.name, err);
+    reportAuditFailure('ioredis', this.name, err);
     this.detach();
   }
 

@@ -30,6 +30,8 @@ export type {
   CloseLookup,
   ClosedBy,
   ClosedByCounts,
+  ConnectErrorInfo,
+  ConnectFailure,
   DetectorThresholds,
   EndpointStats,
   Finding,

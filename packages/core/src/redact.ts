@@ -2,6 +2,7 @@
 const SECRET_KEY =
   /pass(word|wd|phrase)?$|secret|token|auth|credential|cookie|^key$|private|^cert$|^pfx$|^ca$|api_?key|sasl/i;
 const URL_USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/i;
+const URL_USERINFO_ANYWHERE = /\b([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi;
 const MAX_DEPTH = 4;
 
 /**
@@ -15,6 +16,11 @@ export function redactConfig(options: Readonly<Record<string, unknown>>): Record
 /** Removes `user:password@` from a URL-like string. */
 export function redactUrl(text: string): string {
   return text.replace(URL_USERINFO, '$1[redacted]@');
+}
+
+/** Removes `user:password@` from every URL in a text (an error message that quotes a connection string). */
+export function redactText(text: string): string {
+  return text.replace(URL_USERINFO_ANYWHERE, '$1[redacted]@');
 }
 
 function redactObject(object: Readonly<Record<string, unknown>>, depth: number): Record<string, unknown> {

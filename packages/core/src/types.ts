@@ -84,6 +84,17 @@ export interface OpenedInfo {
   readonly connectStartedAt?: number;
 }
 
+/** What the adapter knows about a connection attempt that failed (refused, timed out, TLS, authentication). */
+export interface ConnectFailure {
+  /** `host:port` it tried, when known. */
+  readonly endpoint?: string | null;
+  /**
+   * The error the library got. Its `code` (`ECONNREFUSED`, `ER_ACCESS_DENIED_ERROR`, `28P01`, `WRONGPASS`)
+   * and its message, with any URL credentials removed, are kept; the error itself is not.
+   */
+  readonly error?: unknown;
+}
+
 /**
  * The calls an adapter makes as its library works. Every call is O(1), never throws, and allocates
  * nothing on the acquire/release path.
@@ -105,6 +116,11 @@ export interface PoolProbe {
    * Ignored for a connection that is not in use.
    */
   used(conn: object): void;
+  /**
+   * A connection attempt failed before the connection was usable: nothing was opened. Counted in
+   * `connectErrors`, with the last failure's code, message and endpoint; `connect-failing` reads them.
+   */
+  connectFailed(failure: ConnectFailure): void;
   /** An acquire failed. `timedOut` counts it in `timeouts`. */
   acquireFailed(startedAt: number, queued: boolean, timedOut: boolean): void;
   /** `conn` went back to the pool. */
@@ -134,6 +150,18 @@ export interface PoolProbe {
    * window has passed. A registration whose pool is garbage-collected leaves as if it had ended.
    */
   unregister(): void;
+}
+
+/** A failed connection attempt, as kept: no error object, no credentials. */
+export interface ConnectErrorInfo {
+  /** The error's `code` (`ECONNREFUSED`, `ER_ACCESS_DENIED_ERROR`, `28P01`, …), or `unknown`. */
+  readonly code: string;
+  /** The error's message, URL credentials removed, at most 200 characters. */
+  readonly message: string;
+  /** The `host:port` it tried, when known. */
+  readonly endpoint: string | null;
+  /** When it failed (auditor clock, ms). */
+  readonly at: number;
 }
 
 /** Summary of a bounded latency histogram, in ms. */
@@ -211,6 +239,12 @@ export interface PoolStats {
   readonly waitDurationMs: number;
   readonly timeouts: number;
   readonly acquireErrors: number;
+  /** Connection attempts that failed (refused, timed out, TLS, authentication), since registration. */
+  readonly connectErrors: number;
+  /** The same, by error code (`ECONNREFUSED`, `28P01`, …; `unknown` when the library gave none). */
+  readonly connectErrorsByCode: Readonly<Record<string, number>>;
+  /** The most recent failed attempt; `null` when none failed. */
+  readonly lastConnectError: ConnectErrorInfo | null;
   readonly closed: Readonly<Record<CloseReason, number>>;
   /** Finer reasons reported by the adapter (`keep-alive-hint`, `connection-close`, `min-refill`, …). */
   readonly closedDetail: Readonly<Record<string, number>>;
@@ -280,6 +314,8 @@ export interface RecentActivity {
   };
   /** Acquires that queued. */
   readonly waits: WindowCount;
+  /** Connection attempts that failed. */
+  readonly connectErrors: WindowCount;
   readonly timeouts: WindowCount;
   /** Opens that replaced a connection closed for idle time. */
   readonly reopenedAfterIdleClose: WindowCount;

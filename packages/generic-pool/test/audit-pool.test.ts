@@ -282,7 +282,9 @@ describe('auditPool: what it records', () => {
     const stats = snap().stats;
     expect(stats.closed).toMatchObject({ error: 1, shutdown: 2 });
     expect(stats.closedDetail).toEqual({ validate: 1, drain: 2 });
-    expect(stats.events).toMatchObject({ 'create-error': 1, 'destroy-error': 1, drain: 1, clear: 1 });
+    expect(stats.events).toMatchObject({ 'destroy-error': 1, drain: 1, clear: 1 });
+    expect(stats.connectErrors).toBe(1);
+    expect(stats.lastConnectError).toMatchObject({ code: 'unknown', message: 'create 3 failed', endpoint: null });
     expect(stats.open).toBe(0);
   });
 

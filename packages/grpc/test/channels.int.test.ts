@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { createAuditor } from '@poolaudit/core';
 import { auditClient, detachClient, isAudited } from '@poolaudit/grpc';
+import { freePort } from '../../../test/harness/free-port.js';
 import { countSsSockets, eventually } from '../../../test/harness/kernel-sockets.js';
 import { EchoClient, dialedPorts, echo, startEchoServer } from './support/echo-server.js';
 import type { EchoServer } from './support/echo-server.js';
@@ -47,6 +48,32 @@ describe('a shared client', () => {
     const after = poolOf(auditor, 'shared').stats;
     expect(after.closed.shutdown).toBe(1);
     expect(after.closedBy.local).toBe(1);
+  });
+});
+
+describe('a client whose target nobody listens on', () => {
+  it('counts each failed dial with its error, and connect-failing says so', async () => {
+    const auditor = createAuditor({ logger: quiet });
+    const port = await freePort();
+    const client = auditClient(new EchoClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure()), {
+      name: 'down',
+      auditor,
+    });
+    try {
+      const failed = await echo(client).then(
+        () => 'answered',
+        (err: unknown) => String((err as { code?: number }).code),
+      );
+      expect(failed).toBe(String(grpc.status.UNAVAILABLE));
+      expect(await eventually(() => poolOf(auditor, 'down').stats.connectErrors >= 1)).toBe(true);
+      const { stats, findings } = poolOf(auditor, 'down');
+      expect(stats.created).toBe(0);
+      expect(stats.lastConnectError).toMatchObject({ code: 'ECONNREFUSED', endpoint: `127.0.0.1:${port}` });
+      expect(stats.lastConnectError?.message).toContain('ECONNREFUSED');
+      expect(findings.find((f) => f.code === 'connect-failing')).toMatchObject({ severity: 'error' });
+    } finally {
+      client.close();
+    }
   });
 });
 

@@ -4,6 +4,7 @@ import type { Auditor, PoolSnapshot } from '@poolaudit/core';
 import { countSsSockets, eventually } from '../../../test/harness/kernel-sockets.js';
 import { connectionClose, ok, startServer } from '../../../test/harness/http-servers.js';
 import type { TestServer } from '../../../test/harness/http-servers.js';
+import { freePort } from '../../../test/harness/free-port.js';
 import { auditAgent, detach } from '../src/index.js';
 import { closesIdleAfter, closesOnReuse, get, pause, sequential } from './support/requests.js';
 
@@ -216,5 +217,30 @@ describe('every close of an http.Agent socket classified, against real node:http
     const p = pool(auditor, name);
     expect(p.stats).toMatchObject({ created: 2, acquired: 6, waitCount: 4, pending: 0, inUse: 0, idle: 2 });
     expect(p.stats.waitDurationMs).toBeGreaterThan(0);
+  });
+
+  it('a destination nobody listens on: the failed connects are connect-failing, with the code and endpoint', async () => {
+    const auditor = quickAuditor();
+    const port = await freePort();
+    agent = auditAgent(new Agent({ keepAlive: true }), { name: 'down', auditor });
+    const outcomes = [
+      await get(`http://127.0.0.1:${port}/a`, agent),
+      await get(`http://127.0.0.1:${port}/b`, agent),
+    ];
+    expect(outcomes.map((o) => o.error?.code)).toEqual(['ECONNREFUSED', 'ECONNREFUSED']);
+    const name = `down http://127.0.0.1:${port}`;
+    // The request's error comes before its socket's 'close', where the failed connect is counted.
+    expect(await eventually(() => pool(auditor, name).stats.connectErrors === 2)).toBe(true);
+    const p = pool(auditor, name);
+    expect(p.stats).toMatchObject({
+      created: 0,
+      connectErrors: 2,
+      acquireErrors: 2,
+      lastConnectError: { code: 'ECONNREFUSED', endpoint: `127.0.0.1:${port}` },
+    });
+    expect(p.findings.find((f) => f.code === 'connect-failing')).toMatchObject({
+      severity: 'error',
+      endpoint: `127.0.0.1:${port}`,
+    });
   });
 });

@@ -54,7 +54,7 @@ describe('in use and pending', () => {
     const replies = Promise.all([redis.ping(), redis.ping('a'), redis.ping('b')]);
     expect(stats(auditor).pending).toBe(3);
     expect(stats(auditor).open).toBe(0);
-    expect(await eventually(() => (stats(auditor).events['connect-error'] ?? 0) >= 1)).toBe(true);
+    expect(await eventually(() => stats(auditor).connectErrors >= 1)).toBe(true);
 
     const server = await startRedis([], port);
     try {

@@ -89,7 +89,8 @@ describe('audited and unaudited clients', () => {
     expect(a).not.toBe('resolved');
     const stats = auditor.snapshot().pools[0]?.stats;
     expect(stats?.created).toBe(0);
-    expect(stats?.events['connect-error']).toBe(1);
+    expect(stats?.connectErrors).toBe(1);
+    expect(stats?.lastConnectError?.code).toBe('ECONNREFUSED');
   });
 
   it('refuse commands the same way with the offline queue off', async () => {

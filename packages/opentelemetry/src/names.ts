@@ -29,6 +29,8 @@ export const METRIC = {
   httpConnectionDuration: 'http.client.connection.duration',
   /** `{connection}`: connections ever opened. */
   connectionsCreated: 'poolaudit.connection.created',
+  /** `{attempt}`: connection attempts that failed (refused, timed out, TLS, authentication), by `error.type`. */
+  connectErrors: 'poolaudit.connection.connect_errors',
   /** `{connection}`: connections closed, by why the pool let them go. */
   connectionsClosed: 'poolaudit.connection.closed',
   /** `{connection}`: connections closed, by which side sent the first FIN (or a reset). */
@@ -70,6 +72,8 @@ export const ATTR = {
   closedBy: 'poolaudit.closed_by',
   /** Which TIME_WAIT figure a footprint is: `kernel` (confirmed per 4-tuple) or `counted` (no host scan). */
   timeWaitSource: 'poolaudit.time_wait.source',
+  /** What a failed connection attempt failed with: the error's code (`ECONNREFUSED`, `28P01`, …) (semantic convention). */
+  errorType: 'error.type',
   /** The finding's stable code (`max-idle-churn`, …). */
   findingCode: 'poolaudit.finding.code',
   /** `info` | `warning` | `error`. */

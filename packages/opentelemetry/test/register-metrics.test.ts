@@ -1,6 +1,7 @@
 import { DataPointType } from '@opentelemetry/sdk-metrics';
 import type { MetricData } from '@opentelemetry/sdk-metrics';
 import type { Attributes } from '@opentelemetry/api';
+import { createAuditor } from '@poolaudit/core';
 import type { AuditSnapshot } from '@poolaudit/core';
 import { registerMetrics } from '../src/index.js';
 import type { MetricsHandle } from '../src/index.js';
@@ -345,6 +346,29 @@ describe('registerMetrics: over time', () => {
     spy.mockRestore();
     const metrics = await scrape(reader);
     expect(points(metrics.get('db.client.connection.count')).length).toBe(6);
+  });
+});
+
+describe('registerMetrics: failed connects', () => {
+  it('poolaudit.connection.connect_errors counts them per pool by error.type', async () => {
+    const { provider, reader } = createProvider();
+    const auditor = createAuditor();
+    registerMetrics(auditor, { meterProvider: provider });
+    const probe = auditor.register({ name: 'cache', kind: 'ioredis', config: { maxOpen: 1 } });
+    const refused = { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:1' };
+    probe.connectFailed({ endpoint: '127.0.0.1:1', error: refused });
+    probe.connectFailed({ endpoint: '127.0.0.1:1', error: refused });
+    probe.connectFailed({ endpoint: '127.0.0.1:1', error: new Error('no code') });
+    const m = metric(await scrape(reader), 'poolaudit.connection.connect_errors');
+    expect(m.descriptor.unit).toBe('{attempt}');
+    expect((m as { isMonotonic?: boolean }).isMonotonic).toBe(true);
+    expect(points(m)).toEqual(
+      sortPoints([
+        p({ [NAME]: 'cache', [KIND]: 'ioredis', 'error.type': 'ECONNREFUSED' }, 2),
+        p({ [NAME]: 'cache', [KIND]: 'ioredis', 'error.type': 'unknown' }, 1),
+      ]),
+    );
+    auditor.close();
   });
 });
 

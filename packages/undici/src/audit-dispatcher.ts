@@ -4,6 +4,7 @@ import {
   auditAgain,
   checkOptions as checkOptions_,
   defaultAuditor,
+  endpointKey,
 } from '@poolaudit/core';
 import type { Auditor } from '@poolaudit/core';
 import { joinHub, leaveHub, takeConnectedSocket } from './internal/channel-hub.js';
@@ -75,11 +76,12 @@ class DispatcherAudit implements OriginHost {
     }
   };
 
-  private readonly onConnectionError = (origin: unknown, targets: unknown): void => {
+  // 'connectionError' (origin: URL, targets, error): a connect attempt failed; no socket was published.
+  private readonly onConnectionError = (origin: unknown, targets: unknown, error: unknown): void => {
     try {
-      const url = origin as { origin?: unknown };
+      const url = origin as { origin?: unknown; hostname?: unknown; port?: unknown; protocol?: unknown };
       if (typeof url.origin !== 'string') return;
-      this.originPool(url.origin, targets).probe.count('connect-error');
+      this.originPool(url.origin, targets).probe.connectFailed({ endpoint: originEndpoint(url), error });
     } catch (err) {
       this.fail(err);
     }
@@ -217,4 +219,11 @@ export function detachDispatcher(dispatcher: object): boolean {
 /** Whether `dispatcher` is audited now. */
 export function isAudited(dispatcher: object): boolean {
   return audits.has(dispatcher);
+}
+
+/** The `host:port` of an origin URL, with the scheme's default port when it names none. */
+function originEndpoint(url: { hostname?: unknown; port?: unknown; protocol?: unknown }): string | null {
+  if (typeof url.hostname !== 'string' || url.hostname === '') return null;
+  const port = typeof url.port === 'string' && url.port !== '' ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+  return endpointKey(url.hostname, port);
 }

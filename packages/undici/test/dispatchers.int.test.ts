@@ -91,7 +91,15 @@ describe('undici dispatchers, audited', () => {
       expect(s.closed.remote).toBeGreaterThanOrEqual(2);
       expect(s.closedDetail['server-hang-up']).toBeGreaterThanOrEqual(1);
       expectConsistent(statsOf(auditor, `same ${server.origin}`));
-      expect(statsOf(auditor, `same ${dead.origin}`).events['connect-error']).toBe(1);
+      expect(statsOf(auditor, `same ${dead.origin}`).connectErrors).toBe(1);
+      expect(statsOf(auditor, `same ${dead.origin}`).lastConnectError).toMatchObject({
+        code: 'ECONNREFUSED',
+        endpoint: new URL(dead.origin).host,
+      });
+      expect(auditor.findings().find((f) => f.code === 'connect-failing')).toMatchObject({
+        severity: 'error',
+        pool: `same ${dead.origin}`,
+      });
     } finally {
       detachDispatcher(audited);
       await Promise.all([plain.destroy(), audited.destroy()]);

@@ -1,6 +1,7 @@
 import type { DetectorThresholds } from '../types.js';
 import type { EndpointDetector, PoolDetector } from './context.js';
 import { clientPerRequest } from './client-per-request.js';
+import { connectFailing } from './connect-failing.js';
 import { connectionLeak } from './connection-leak.js';
 import { idleTimeoutChurn } from './idle-timeout-churn.js';
 import { maxIdleChurn } from './max-idle-churn.js';
@@ -26,6 +27,7 @@ export const POOL_DETECTORS: Readonly<Record<string, PoolDetector>> = {
   'min-refill-churn': minRefillChurn,
   'server-closes-first': serverClosesFirst,
   'pool-saturated': poolSaturated,
+  'connect-failing': connectFailing,
   'connection-leak': connectionLeak,
   'client-per-request': clientPerRequest,
   'http-keep-alive-disabled': httpKeepAliveDisabled,
@@ -50,6 +52,8 @@ export const DEFAULT_THRESHOLDS: Readonly<Record<string, Required<DetectorThresh
   'min-refill-churn': { minEvents: 5, minSeconds: 3, minShare: 0, enabled: true },
   'server-closes-first': { minEvents: 5, minSeconds: 2, minShare: 0, enabled: true },
   'pool-saturated': { minEvents: 10, minSeconds: 2, minShare: 0, enabled: true },
+  // A pool that cannot connect fails every request: one failed attempt is worth saying.
+  'connect-failing': { minEvents: 1, minSeconds: 1, minShare: 0, enabled: true },
   'connection-leak': { minEvents: 1, minSeconds: 1, minShare: 0, enabled: true },
   'client-per-request': { minEvents: 20, minSeconds: 3, minShare: 0, enabled: true },
   'http-keep-alive-disabled': { minEvents: 10, minSeconds: 2, minShare: 0, enabled: true },

@@ -3,6 +3,8 @@ import type {
   CloseReason,
   ClosedBy,
   ClosedByCounts,
+  ConnectErrorInfo,
+  ConnectFailure,
   EndpointStats,
   KernelEndpointView,
   OpenedInfo,
@@ -23,6 +25,7 @@ import { SecondWindow } from './second-window.js';
 import { ClosedTuple, KernelVerdicts, kernelFootprint } from './time-wait-confirmation.js';
 import type { TimeWaitConfirmation } from './time-wait-confirmation.js';
 import { remoteEndpointOf, unwatchSocket, watchSocket } from './socket-watch.js';
+import { redactText } from '../redact.js';
 
 export const CLOSE_REASONS: readonly CloseReason[] = [
   'maxIdle',
@@ -48,6 +51,8 @@ export interface LedgerTotals {
   readonly waitDurationMs: number;
   readonly timeouts: number;
   readonly acquireErrors: number;
+  readonly connectErrorsByCode: ReadonlyMap<string, number>;
+  readonly lastConnectError: ConnectErrorInfo | null;
   readonly clients: number;
   readonly closed: Readonly<Record<CloseReason, number>>;
   readonly closedBy: ClosedByCounts;
@@ -115,6 +120,8 @@ export class PoolLedger {
   private acquiredCount = 0;
   private waitDurationMs = 0;
   private acquireErrors = 0;
+  private readonly connectErrorsByCode = new Map<string, number>();
+  private lastConnectError: ConnectErrorInfo | null = null;
   private readonly closedBy = { local: 0, remote: 0, reset: 0, unknown: 0 };
   private readonly closedDetail = new Map<string, number>();
   private readonly annotations = new Map<string, number | string | boolean>();
@@ -133,6 +140,7 @@ export class PoolLedger {
   private readonly closedRemote: Series;
   private readonly closedReset: Series;
   private readonly waits: Series;
+  private readonly connectErrors: Series;
   private readonly timeouts: Series;
   private readonly reopened: Series;
   private readonly clients: Series;
@@ -185,6 +193,7 @@ export class PoolLedger {
     this.closedRemote = series();
     this.closedReset = series();
     this.waits = series();
+    this.connectErrors = series();
     this.timeouts = series();
     this.reopened = series();
     this.clients = series();
@@ -202,6 +211,11 @@ export class PoolLedger {
     this.waitDurationMs = t.waitDurationMs;
     this.timeouts.total = t.timeouts;
     this.acquireErrors = t.acquireErrors;
+    for (const [code, n] of t.connectErrorsByCode) {
+      this.connectErrorsByCode.set(code, n);
+      this.connectErrors.total += n;
+    }
+    this.lastConnectError = t.lastConnectError;
     this.clients.total = t.clients;
     this.joins = 1;
     let closed = 0;
@@ -228,6 +242,8 @@ export class PoolLedger {
       waitDurationMs: this.waitDurationMs,
       timeouts: this.timeouts.total,
       acquireErrors: this.acquireErrors,
+      connectErrorsByCode: new Map(this.connectErrorsByCode),
+      lastConnectError: this.lastConnectError,
       clients: this.clients.total,
       closed: Object.fromEntries(CLOSE_REASONS.map((r) => [r, this.closedFor[r].total])) as Record<
         CloseReason,
@@ -398,6 +414,17 @@ export class PoolLedger {
     this.acquiredCount++;
   }
 
+  onConnectFailed(failure: ConnectFailure): void {
+    const now = this.host.clock();
+    this.connectErrors.add(this.second(now));
+    const { code, message } = describeError(failure.error);
+    // Codes come from libraries and the OS: a handful per pool. Past the cap they are counted as `other`.
+    const known = this.connectErrorsByCode.has(code) || this.connectErrorsByCode.size < MAX_ERROR_CODES;
+    const key = known ? code : 'other';
+    this.connectErrorsByCode.set(key, (this.connectErrorsByCode.get(key) ?? 0) + 1);
+    this.lastConnectError = { code, message, endpoint: failure.endpoint ?? null, at: now };
+  }
+
   onAcquireFailed(startedAt: number, queued: boolean, timedOut: boolean): void {
     const now = this.host.clock();
     const second = this.second(now);
@@ -556,6 +583,9 @@ export class PoolLedger {
       waitDurationMs: Math.round(this.waitDurationMs * 1000) / 1000,
       timeouts: this.timeouts.total,
       acquireErrors: this.acquireErrors,
+      connectErrors: this.connectErrors.total,
+      connectErrorsByCode: Object.fromEntries(this.connectErrorsByCode),
+      lastConnectError: this.lastConnectError,
       closed: Object.fromEntries(CLOSE_REASONS.map((r) => [r, this.closedFor[r].total])) as Record<
         CloseReason,
         number
@@ -596,6 +626,7 @@ export class PoolLedger {
         reset: this.closedReset.recent(second),
       },
       waits: this.waits.recent(second),
+      connectErrors: this.connectErrors.recent(second),
       timeouts: this.timeouts.recent(second),
       reopenedAfterIdleClose: this.reopened.recent(second),
       clientsCreated: this.clients.recent(second),
@@ -627,6 +658,11 @@ export class PoolLedger {
     return [...this.endpoints.keys()];
   }
 
+  /** The most recent failed connection attempt, if any. */
+  lastConnectFailure(): ConnectErrorInfo | null {
+    return this.lastConnectError;
+  }
+
   annotationsRecord(): Record<string, number | string | boolean> {
     return Object.fromEntries(this.annotations);
   }
@@ -654,6 +690,28 @@ function sideOf(conn: Connection): ClosedBy {
   // ends a `Connection: close` socket with destroySoon() as soon as the response is parsed, before 'end').
   if (conn.closeReason === 'remote') return 'remote';
   return 'local';
+}
+
+const MAX_ERROR_CODES = 16;
+const MAX_MESSAGE = 200;
+
+/** An error's code and message, fit to keep: no object held, URL credentials removed, bounded length. */
+function describeError(error: unknown): { code: string; message: string } {
+  if (error === undefined || error === null) return { code: 'unknown', message: 'no error given' };
+  const e = error as { code?: unknown; message?: unknown; errors?: unknown };
+  // Node's connect to every address of a name (autoSelectFamily) fails with an AggregateError of each try.
+  if ((e.code === undefined || e.message === '') && Array.isArray(e.errors) && e.errors.length > 0) {
+    return describeError(e.errors[0]);
+  }
+  const code =
+    typeof e.code === 'string' && e.code !== ''
+      ? e.code
+      : typeof e.code === 'number'
+        ? String(e.code)
+        : 'unknown';
+  const raw = typeof e.message === 'string' ? e.message : typeof error === 'string' ? error : code;
+  const message = redactText(raw.replace(/\s+/g, ' ').trim());
+  return { code, message: message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 1)}…` : message };
 }
 
 function safeCount(read: () => number): number | undefined {

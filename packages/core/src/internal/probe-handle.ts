@@ -1,4 +1,4 @@
-import type { CloseReason, OpenedInfo, PoolProbe, PoolRegistration } from '../types.js';
+import type { CloseReason, ConnectFailure, OpenedInfo, PoolProbe, PoolRegistration } from '../types.js';
 import type { LedgerMember, PoolLedger } from './pool-ledger.js';
 
 /**
@@ -79,6 +79,15 @@ export class ProbeHandle implements PoolProbe, LedgerMember {
     }
   }
 
+  connectFailed(failure: ConnectFailure): void {
+    if (!this.live) return;
+    try {
+      this.ledger.onConnectFailed(failure);
+    } catch (err) {
+      this.ledger.fail(err);
+    }
+  }
+
   acquireFailed(startedAt: number, queued: boolean, timedOut: boolean): void {
     if (!this.live) return;
     try {
@@ -154,6 +163,7 @@ export const NOOP_PROBE: PoolProbe = Object.freeze({
   acquireStart: () => 0,
   acquired: () => undefined,
   used: () => undefined,
+  connectFailed: () => undefined,
   acquireFailed: () => undefined,
   released: () => undefined,
   closed: () => undefined,

@@ -1,5 +1,5 @@
 import type { PoolLedger } from '../internal/pool-ledger.js';
-import type { AuditSnapshot, Finding, LintRule, LintSubject, Severity } from '../types.js';
+import type { AuditSnapshot, ConnectErrorInfo, Finding, LintRule, LintSubject, Severity } from '../types.js';
 import { LintFailedError, atLeast, lint } from './lint.js';
 
 /** Options of `lintPools()` / `auditor.lint()`. */
@@ -32,6 +32,8 @@ export async function probeWithDeadline(
   pool: string,
   probe: () => Promise<Readonly<Record<string, number | string | boolean>>>,
   timeoutMs: number,
+  /** The pool's own last failed connect: said beside the probe's failure when it is not the same error. */
+  lastConnectError: ConnectErrorInfo | null = null,
 ): Promise<{ facts: Readonly<Record<string, number | string | boolean>>; problem?: Finding }> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -42,14 +44,19 @@ export async function probeWithDeadline(
     return { facts: await Promise.race([probe(), deadline]) };
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
+    const last =
+      lastConnectError !== null && !reason.includes(lastConnectError.message)
+        ? `${lastConnectError.code}: ${lastConnectError.message}`
+        : null;
+    const why = last === null ? reason : `${reason}; the pool's last connect error: ${last}`;
     return {
       facts: {},
       problem: {
         code: 'poolaudit/server-probe-failed',
         severity: 'info',
         pool,
-        message: `${pool}: the server's settings could not be read (${reason}); server cross-checks were skipped.`,
-        evidence: { reason },
+        message: `${pool}: the server's settings could not be read (${why}); server cross-checks were skipped.`,
+        evidence: { reason, lastConnectError: last },
         advice: 'Allow the probe (it runs one read-only query) or check the server settings by hand.',
       },
     };
@@ -78,7 +85,12 @@ export async function lintLedgers(
     const probeServer = ledger.serverProbe();
     for (const rule of lintRules) if (!rules.includes(rule)) rules.push(rule);
     if (options.probeServers === true && probeServer) {
-      const { facts, problem } = await probeWithDeadline(ledger.name, probeServer, timeoutMs);
+      const { facts, problem } = await probeWithDeadline(
+        ledger.name,
+        probeServer,
+        timeoutMs,
+        ledger.lastConnectFailure(),
+      );
       for (const [key, value] of Object.entries(facts)) ledger.onAnnotate(key, value);
       if (problem) problems.push(problem);
     }

@@ -15,7 +15,10 @@ export function formatReport(snapshot: AuditSnapshot): string {
 
 function poolSection(pool: PoolSnapshot, snapshot: AuditSnapshot): string[] {
   const s = pool.stats;
-  const endpoints = pool.endpoints.map((e) => e.endpoint).join(', ') || 'no connections yet';
+  const last = s.lastConnectError;
+  const endpoints =
+    pool.endpoints.map((e) => e.endpoint).join(', ') ||
+    (last?.endpoint != null ? `${last.endpoint} (never connected)` : 'no connections yet');
   const lines = [
     `${pool.name} (${pool.kind}) → ${endpoints}`,
     `  ${formatDBStats(s)}`,
@@ -34,6 +37,12 @@ function poolSection(pool: PoolSnapshot, snapshot: AuditSnapshot): string[] {
     lines.push(
       `  kernel toward ${e.endpoint}: ${e.kernel.timeWait} TIME_WAIT · ${e.kernel.closeWait} CLOSE_WAIT · ` +
         `${e.kernel.established} ESTABLISHED`,
+    );
+  }
+  if (last !== null) {
+    lines.push(
+      `  connect errors: ${s.connectErrors} (${nonZero(s.connectErrorsByCode)}) · last ` +
+        `${formatAgo(snapshot.at - last.at)}: ${last.code}: ${last.message}`,
     );
   }
   lines.push(
@@ -57,6 +66,10 @@ function nonZero(counts: Readonly<Record<string, number>>): string {
 
 function timing(t: TimingSummary): string {
   return t.count === 0 ? '–' : `${t.p50}/${t.p99}/${t.max}`;
+}
+
+function formatAgo(ms: number): string {
+  return ms < 1000 ? `${Math.max(0, Math.round(ms))} ms ago` : `${Math.round(ms / 100) / 10} s ago`;
 }
 
 function percent(share: number): string {

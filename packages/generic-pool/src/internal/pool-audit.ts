@@ -51,7 +51,8 @@ export class PoolAudit {
   private readonly restores: (() => void)[] = [];
   /** Probe keys for resources that are not objects (a pool of numbers, say). */
   private readonly primitiveKeys = new Map<unknown, object>();
-  private readonly onCreateError = (): void => this.probe.count('create-error');
+  /** `factory.create` rejected: a resource (a connection, for a pool of sockets) could not be made. */
+  private readonly onCreateError = (error: unknown): void => this.probe.connectFailed({ error });
   private readonly onDestroyError = (): void => this.probe.count('destroy-error');
   /** The `acquire()` calls running right now, innermost first (linked by `outer`). */
   private current: AcquireCall | null = null;

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { wrapInstanceMethod } from '@poolaudit/core';
 import type { CloseReason, PoolProbe } from '@poolaudit/core';
-import { CONNECTING, IDLE, SHUTDOWN, TRANSIENT_FAILURE_STATE } from './states.js';
+import { CONNECTING, IDLE, SHUTDOWN } from './states.js';
 import type {
   ConnectorShape,
   GoawayListener,
@@ -40,7 +40,6 @@ export class SubchannelWatch {
   private readonly onState: StateListener = (_subchannel, _previous, next) => {
     this.guard(() => {
       if (next === CONNECTING) this.connectingAt = this.probe.now();
-      else if (next === TRANSIENT_FAILURE_STATE) this.probe.count('connect-error');
     });
   };
 
@@ -70,7 +69,8 @@ export class SubchannelWatch {
             // One handler per connection (not per call); the caller's own handlers see the same outcome.
             connecting.then(
               (transport) => watch.guard(() => watch.ready(transport)),
-              () => undefined,
+              // The subchannel goes to TRANSIENT_FAILURE with this error and backs off before the next dial.
+              (error: unknown) => watch.guard(() => watch.dialFailed(error)),
             );
           }
           return connecting;
@@ -100,6 +100,12 @@ export class SubchannelWatch {
     if (state.ended) return;
     state.ended = true;
     this.probe.closed(socket, reason, detail);
+  }
+
+  /** A dial failed (refused, timed out, TLS): a connection attempt of the pool that got nowhere. */
+  private dialFailed(error: unknown): void {
+    this.dialing = undefined;
+    this.probe.connectFailed({ endpoint: this.subchannel.subchannelAddressString, error });
   }
 
   private ready(transport: TransportShape): void {

@@ -134,7 +134,7 @@ export class AgentAudit implements DestinationHost {
     const label = destinationLabel(agent, options);
     destination = this.byLabel.get(label);
     if (destination === undefined) {
-      const created = this.register(agent, label);
+      const created = this.register(agent, label, destinationEndpoint(agent, options));
       this.byLabel.set(label, created);
       destination = created;
     }
@@ -143,7 +143,7 @@ export class AgentAudit implements DestinationHost {
     return destination;
   }
 
-  private register(agent: AgentInternals, label: string): Destination {
+  private register(agent: AgentInternals, label: string, endpoint: string | null): Destination {
     const { config, settings, keepAlive } = this.parsed;
     const weak: { ref?: WeakRef<Destination> } = {};
     const probe = this.auditor.register({
@@ -156,7 +156,7 @@ export class AgentAudit implements DestinationHost {
       readPending: () => weak.ref?.deref()?.pending() ?? Number.NaN,
       lintRules: httpAgentLintRules,
     });
-    const destination = new Destination(probe, this);
+    const destination = new Destination(probe, this, endpoint);
     weak.ref = new WeakRef(destination);
     probe.annotate('protocol', 'http');
     probe.annotate('keepAliveTimeoutThresholdMs', keepAlive.hintBufferMs);
@@ -254,10 +254,15 @@ const acquireNow = (conn: SocketConnection): void => conn.acquire(conn.destinati
 export function destinationLabel(agent: AgentInternals, options: ConnectionOptions): string {
   const protocol = typeof agent.protocol === 'string' ? agent.protocol : 'http:';
   if (typeof options.socketPath === 'string') return `${protocol}//unix:${options.socketPath}`;
-  const host = typeof options.host === 'string' && options.host !== '' ? options.host : 'localhost';
-  const port = Number(options.port ?? agent.defaultPort ?? 80);
-  const where = `${protocol}//${endpointKey(host, port)}`;
+  const where = `${protocol}//${destinationEndpoint(agent, options) ?? ''}`;
   return typeof options.localAddress === 'string' ? `${where} from ${options.localAddress}` : where;
+}
+
+/** The `host:port` a destination's sockets connect to; null over a unix socket. */
+function destinationEndpoint(agent: AgentInternals, options: ConnectionOptions): string | null {
+  if (typeof options.socketPath === 'string') return null;
+  const host = typeof options.host === 'string' && options.host !== '' ? options.host : 'localhost';
+  return endpointKey(host, Number(options.port ?? agent.defaultPort ?? 80));
 }
 
 /** The agent's pooling settings as it holds them (never TLS material): what reports and lint rules read. */

@@ -25,6 +25,8 @@ export class Destination {
   constructor(
     readonly probe: PoolProbe,
     private readonly host: DestinationHost,
+    /** The `host:port` its sockets connect to; null over a unix socket. */
+    readonly endpoint: string | null,
   ) {}
 
   get agent(): AgentInternals | undefined {

@@ -208,7 +208,7 @@ export class SocketConnection {
     if (!this.opened) {
       // It never connected: the acquire that waited for it failed.
       if (this.pendingAcquireAt >= 0) d.probe.acquireFailed(this.pendingAcquireAt, this.pendingQueued, false);
-      d.probe.count('connect-error');
+      d.probe.connectFailed({ endpoint: d.endpoint, error: this.socket.errored });
       return;
     }
     const s = this.socket;

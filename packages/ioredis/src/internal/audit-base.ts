@@ -123,7 +123,10 @@ export abstract class AuditBase implements WatchOwner {
 export async function settingsFacts(
   clients: readonly ClientWatch['client'][],
 ): Promise<Record<string, number | boolean>> {
-  const all = await Promise.all(clients.map((c) => readServerSettings(c, c.duplicate)));
+  // A client with no connection has no server to ask: say why, as a server that refuses a probe does.
+  const connected = clients.filter((c) => c.status === 'ready' || c.status === 'connect');
+  if (connected.length === 0) throw new Error(notConnected(clients[0]));
+  const all = await Promise.all(connected.map((c) => readServerSettings(c, c.duplicate)));
   const facts: Record<string, number | boolean> = {
     serverConfigReadable: all.length > 0 && all.every((s) => s.configReadable),
   };
@@ -136,4 +139,10 @@ export async function settingsFacts(
   }
   if (timeout !== undefined) facts['serverIdleTimeoutMs'] = timeout;
   return facts;
+}
+
+/** Why a client that has no connection cannot be asked for its server's settings. */
+function notConnected(client: ClientWatch['client'] | undefined): string {
+  if (client === undefined) return 'no server is connected';
+  return `not connected to the server (ioredis status '${client.status}')`;
 }

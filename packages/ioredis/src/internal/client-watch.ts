@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { wrapInstanceMethod } from '@poolaudit/core';
+import { endpointKey, wrapInstanceMethod } from '@poolaudit/core';
 import type { CloseReason, PoolProbe } from '@poolaudit/core';
 import type { CommandLike, QueueLike, RedisInternals } from './shapes.js';
 
@@ -272,7 +272,9 @@ export class ClientWatch {
       const socket = this.client.stream;
       if (socket && socket !== this.stream && socket !== this.failedStream) {
         this.failedStream = socket;
-        this.owner.probe.count('connect-error');
+        // The socket keeps the error it was destroyed with; ioredis' own 'error' event is not listened to
+        // (a listener would silence its "Unhandled error event" line).
+        this.owner.probe.connectFailed({ endpoint: this.configuredEndpoint(), error: socket.errored });
       }
       this.connectStartedAt = undefined;
       if (this.offlineWaiting > 0) this.settleOffline();
@@ -280,6 +282,14 @@ export class ClientWatch {
       this.owner.failed(err);
     }
   };
+
+  /** Where the client is configured to connect (`host:port`), or null for a unix socket or sentinels. */
+  private configuredEndpoint(): string | null {
+    const { host, port, path, sentinels } = this.client.options;
+    if (typeof path === 'string' && path !== '') return path;
+    if (Array.isArray(sentinels) && sentinels.length > 0) return null;
+    return endpointKey(typeof host === 'string' ? host : 'localhost', typeof port === 'number' ? port : 6379);
+  }
 
   private readonly onEnd = (): void => {
     try {

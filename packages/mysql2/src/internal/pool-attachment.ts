@@ -191,6 +191,8 @@ export class PoolAttachment implements ConnectionOwner {
       // It failed before its handshake completed: so did the acquire it was opened for.
       stopAwaitingHandshake(conn, w);
       this.probe.acquireFailed(startedAt, false, false);
+      // mysql2 removes it while it reports the error, and keeps the error (`_fatalError`) right after.
+      process.nextTick(connectFailed, this, conn);
     }
     if (!w.opened) return;
     const [reason, detail] = classifyRemoval(this.pool, conn, w, Date.now());
@@ -252,6 +254,19 @@ export class PoolAttachment implements ConnectionOwner {
       this.active = false;
     }
   }
+}
+
+/** A connection that never completed its handshake: the attempt failed, with the error mysql2 kept. */
+function connectFailed(attachment: PoolAttachment, conn: CorePoolConnection): void {
+  if (!attachment.active) return;
+  attachment.guard(() => {
+    const { host, port, socketPath } = conn.config;
+    const stream = conn.stream as { errored?: unknown } | null | undefined;
+    attachment.probe.connectFailed({
+      endpoint: socketPath ? socketPath : host !== undefined ? endpointKey(host, port ?? 3306) : null,
+      error: conn._fatalError ?? stream?.errored ?? conn._protocolError,
+    });
+  });
 }
 
 // The wrappers. Each calls the original once, with the caller's `this`, and returns what it returns.

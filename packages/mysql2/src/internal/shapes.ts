@@ -51,6 +51,8 @@ export interface CorePoolConnection extends EventEmitter {
   authorized?: boolean;
   /** Set when the socket closed without an error of its own (`PROTOCOL_CONNECTION_LOST`). */
   _protocolError?: unknown;
+  /** The error that ended the connection (a network error, a failed handshake), set after it is reported. */
+  _fatalError?: unknown;
   /** Set by `close()` / `destroy()`, and by a failed handshake before it reports. */
   _closing?: boolean;
 }

@@ -98,6 +98,9 @@ function observePoolaudit(pool: PoolSnapshot, result: BatchObservableResult, con
   const { stats } = pool;
   const base: Attributes = { [ATTR.poolName]: pool.name, [ATTR.poolKind]: pool.kind };
   result.observe(i.connectionsCreated, stats.created, base);
+  for (const [code, n] of Object.entries(stats.connectErrorsByCode)) {
+    result.observe(i.connectErrors, n, { ...base, [ATTR.errorType]: code });
+  }
   // Every reason and side is reported, zeros included: a fixed, bounded set of series per pool.
   for (const [reason, n] of Object.entries(stats.closed)) {
     result.observe(i.connectionsClosed, n, { ...base, [ATTR.reason]: reason });

@@ -26,6 +26,7 @@ export interface Instruments {
   readonly dbConnectionTimeouts: ObservableCounter;
   readonly httpOpenConnections: ObservableUpDownCounter;
   readonly connectionsCreated: ObservableCounter;
+  readonly connectErrors: ObservableCounter;
   readonly connectionsClosed: ObservableCounter;
   readonly connectionsClosedBy: ObservableCounter;
   readonly timeWaitFootprint: ObservableUpDownCounter;
@@ -90,6 +91,10 @@ export function createInstruments(meter: Meter): Instruments {
     connectionsCreated: meter.createObservableCounter(
       METRIC.connectionsCreated,
       count('{connection}', 'Connections the pool has opened.'),
+    ),
+    connectErrors: meter.createObservableCounter(
+      METRIC.connectErrors,
+      count('{attempt}', 'Connection attempts that failed, by the error code (error.type).'),
     ),
     connectionsClosed: meter.createObservableCounter(
       METRIC.connectionsClosed,

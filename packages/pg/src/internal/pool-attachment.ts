@@ -22,6 +22,10 @@ interface ClientState {
   /** It is in the ledger (connected, with the stream it talks over). */
   opened: boolean;
   inUse: boolean;
+  /** What its connect failed with (`client.connect()`'s error), once it failed. */
+  connectError: unknown;
+  /** Its connect succeeded: a removal before it entered the ledger is a failed `onConnect` hook. */
+  connectSucceeded: boolean;
   /** Why the pool removes it, decided at the release that removes it. */
   reason: CloseReason | undefined;
   detail: string | undefined;
@@ -114,7 +118,9 @@ export class PoolAttachment {
     this.served = undefined;
     const now = this.probe.acquireStart();
     const acquire = served ?? { startedAt: now, queued: false, item: undefined, settled: false };
-    this.states.set(client, newState(now, acquire));
+    const state = newState(now, acquire);
+    this.states.set(client, state);
+    watchConnect(client, state);
   }
 
   /** `_pendingQueue.push(item)` in `connect()`: the acquire waits for a client. */
@@ -218,6 +224,7 @@ export class PoolAttachment {
     if (!state.opened) {
       // It never connected (or its onConnect hook failed): so did the acquire it was created for.
       if (state.acquire) this.fail(state.acquire, this.connectTimedOut(state));
+      if (state.connectStartedAt !== undefined) this.connectFailed(client, state);
       return;
     }
     if (state.inUse) {
@@ -259,6 +266,17 @@ export class PoolAttachment {
     if (acquire.settled) return;
     acquire.settled = true;
     this.probe.acquireFailed(acquire.startedAt, acquire.queued, timedOut);
+  }
+
+  private connectFailed(client: PgClient, state: ClientState): void {
+    const host = client.host ?? 'localhost';
+    const stream = client.connection?.stream as { errored?: unknown } | undefined;
+    this.probe.connectFailed({
+      endpoint: host.startsWith('/') ? `${host}/.s.PGSQL.${client.port ?? 5432}` : endpointKey(host, client.port ?? 5432),
+      error: state.connectSucceeded
+        ? { code: 'onConnect', message: "the pool's onConnect hook failed" }
+        : (state.connectError ?? stream?.errored),
+    });
   }
 
   /** pg-pool gives no reason for a failed connect; its connectionTimeoutMillis passing is the timeout. */
@@ -335,10 +353,34 @@ function newState(connectStartedAt: number | undefined, acquire: Acquire | undef
     acquire,
     opened: false,
     inUse: false,
+    connectError: undefined,
+    connectSucceeded: false,
     reason: undefined,
     detail: undefined,
     closed: false,
   };
+}
+
+/**
+ * Keeps what a new client's `connect()` calls back with: pg-pool drops the error after handing it to the
+ * acquire. The wrapper exists between `_clients.push(client)` and the `client.connect(cb)` right after it
+ * in `newClient()` (the same synchronous step, before anybody else can see the client) and takes itself
+ * off on that call: the client keeps its own keys.
+ */
+function watchConnect(client: PgClient, state: ClientState): void {
+  const restore = wrapInstanceMethod(client, 'connect', (original) =>
+    function connect(this: PgClient, callback?: unknown): unknown {
+      restore();
+      if (typeof callback !== 'function') return original.call(this, callback);
+      return original.call(this, (err: unknown, ...rest: unknown[]) => {
+        if (err) state.connectError = err;
+        else state.connectSucceeded = true;
+        return (callback as (...args: unknown[]) => unknown)(err, ...rest);
+      });
+    },
+  );
+  // Should a pg-pool version connect otherwise, the wrapper still leaves within the tick.
+  process.nextTick(restore);
 }
 
 /** `release(err)`: the server ended the session (SQLSTATE 57P0x, 08xxx) → `remote`; anything else `error`. */

@@ -12,6 +12,8 @@ export interface PgClient {
   readonly _connected?: boolean;
   /** How many times the pool has taken it back (incremented before the 'release' event). */
   readonly _poolUseCount?: number;
+  /** pg-pool's `newClient()` calls it once, right after adding the client to `_clients`. */
+  connect(callback?: unknown): unknown;
 }
 
 /** A queued acquire (`PendingItem`): pg-pool marks it when its `connectionTimeoutMillis` passes. */

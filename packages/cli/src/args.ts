@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { nearMiss } from './near-miss.js';
+import { nearMiss } from '@poolaudit/core';
 
 /** A usage problem: printed with the command's help, exit code 2. */
 export class UsageError extends Error {

@@ -10,7 +10,7 @@ import type { SocketState, SocketsOptions } from './commands/sockets.js';
 import { ConfigFileError } from './config-file.js';
 import { runDemo } from './demo/run-demo.js';
 import { COMMAND_HELP, USAGE } from './help.js';
-import { nearMiss } from './near-miss.js';
+import { nearMiss } from '@poolaudit/core';
 
 export { USAGE } from './help.js';
 

@@ -1,4 +1,4 @@
-import { nearMiss } from './internal/near-miss.js';
+import { nearMiss } from '@poolaudit/core';
 import type { ConfigProblem, HookedLibrary, LogMode, RegisterConfig } from './types.js';
 
 /** Every variable the hook reads. Any other `POOLAUDIT_*` variable is reported, with the closest of these. */

@@ -95,7 +95,9 @@ beforeAll(() => {
         version: '1.0.0',
         private: true,
         dependencies,
-        devDependencies: { '@types/node': '^20', '@types/pg': 'latest' },
+        // ioredis 6.1's declarations import `redis-errors`, which ships no types: a strict app that checks
+        // its libraries' declarations (no skipLibCheck) needs @types/redis-errors, with or without poolaudit.
+        devDependencies: { '@types/node': '^20', '@types/pg': 'latest', '@types/redis-errors': 'latest' },
       },
       null,
       2,

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { OptionSchema } from './lint/option-readers.js';
 
 /** Why a connection was closed. The first four mirror Go `DBStats` (`MaxIdleClosed`, …). */
 export type CloseReason =
@@ -65,6 +66,16 @@ export interface PoolRegistration {
   readonly readPending?: () => number;
   /** The startup-lint rules for this library, run by `lintPools()` on the pool's options. */
   readonly lintRules?: readonly LintRule[];
+  /**
+   * The options the library holds (or the application gave), checked once at registration against the
+   * library's option schema: keys it does not take become `<kind>/unknown-option` in `lintPools()`. Only the
+   * keys' names are kept, never their values. `ignore` lists keys the library adds itself.
+   */
+  readonly optionCheck?: {
+    readonly options: Readonly<Record<string, unknown>>;
+    readonly schema: OptionSchema;
+    readonly ignore?: readonly string[];
+  };
   /** Reads server-side settings that rules check (e.g. `serverIdleTimeoutMs`); run by `lintPools({ probeServers: true })`. */
   readonly probeServer?: () => Promise<Readonly<Record<string, number | string | boolean>>>;
 }

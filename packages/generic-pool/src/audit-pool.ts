@@ -13,7 +13,7 @@ import { PoolAudit } from './internal/pool-audit.js';
 import { isGenericPool } from './internal/pool-internals.js';
 import type { PoolInternals } from './internal/pool-internals.js';
 import { defaultSocketOf } from './internal/socket-of.js';
-import { genericPoolLintRules } from './lint-rules.js';
+import { genericPoolLintRules, genericPoolOptionSchema } from './lint-rules.js';
 import { rawOptionsOf, readGenericPoolConfig } from './read-config.js';
 import type { AuditPoolOptions, ResourceOf } from './types.js';
 
@@ -63,6 +63,9 @@ export function auditPool<P extends Pool<unknown>>(pool: P, options?: AuditPoolO
     settings,
     readPending: () => internals.pending,
     lintRules: genericPoolLintRules,
+    ...(given.createOptions
+      ? { optionCheck: { options: given.createOptions, schema: genericPoolOptionSchema } }
+      : {}),
   });
   // The soft idle timeout has no normalized setting; its name is what the min-refill advice points to.
   probe.annotate('softIdleTimeoutSetting', 'softIdleTimeoutMillis');
@@ -118,4 +121,5 @@ const OPTIONS = {
   name: accepts.nonEmptyString,
   auditor: accepts.auditor,
   socketOf: accepts.function('(resource) => net.Socket | undefined'),
+  createOptions: accepts.object('the options object given to createPool()'),
 };

@@ -21,6 +21,12 @@ export interface AuditPoolOptions<R = unknown> {
    * clients) or `socket` property when that is a `net.Socket`.
    */
   readonly socketOf?: (resource: R) => Socket | null | undefined;
+  /**
+   * The options the pool was created with (`createPool(factory, options)`). generic-pool keeps only the
+   * options it knows, so a typo (`acquireTimeoutMilis`) can be caught only from these: `lintPools()` reports
+   * it as `generic-pool/unknown-option`. Only the keys' names are kept. The register hook passes them itself.
+   */
+  readonly createOptions?: Readonly<Record<string, unknown>>;
 }
 
 /** What `readGenericPoolConfig()` makes of generic-pool options. */

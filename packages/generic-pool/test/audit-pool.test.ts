@@ -1,7 +1,7 @@
 import { createPool } from 'generic-pool';
 import mysql from 'mysql2';
 import type { Pool } from 'generic-pool';
-import { InvalidOptionError, UnsupportedPoolError } from '@poolaudit/core';
+import { InvalidOptionError, UnsupportedPoolError, createAuditor } from '@poolaudit/core';
 import { auditPool, detach, isAudited } from '../src/index.js';
 import { eventually } from '../../../test/harness/kernel-sockets.js';
 import { auditorFor, thingFactory } from './support/fake-factory.js';
@@ -51,7 +51,7 @@ describe('auditPool: arguments', () => {
       [{ name: 7 }, /name must be a non-empty string, got 7/],
       [{ auditor: {} }, /auditor must be an Auditor/],
       [{ socketOf: 'stream' }, /socketOf must be a function.*got "stream"/],
-      ['orders', /auditPool\(\): options must be an object \(\{ name, auditor, socketOf \}\), got "orders"/],
+      ['orders', /auditPool\(\): options must be an object \(\{ name, auditor, socketOf, createOptions \}\), got "orders"/],
     ];
     for (const [options, message] of bad) {
       expect(() => auditPool(pool, options as never)).toThrow(InvalidOptionError);
@@ -134,8 +134,21 @@ describe('auditPool: attach and detach', () => {
     mysqlPool.end();
     const pool = track(createPool(thingFactory().factory, { max: 1 }));
     expect(() => auditPool(pool, { nmae: 'x' } as never)).toThrow(
-      'poolaudit: auditPool(): unknown option nmae; did you mean name? (known: name, auditor, socketOf)',
+      'poolaudit: auditPool(): unknown option nmae; did you mean name? (known: name, auditor, socketOf, createOptions)',
     );
+  });
+
+  it('createOptions: a typo generic-pool dropped is a generic-pool/unknown-option finding', async () => {
+    const given = { max: 2, acquireTimeoutMilis: 500, evictionRunIntervalMillis: 1000 };
+    const pool = track(createPool(thingFactory().factory, given));
+    const auditor = createAuditor();
+    auditPool(pool, { auditor, createOptions: given });
+    const finding = (await auditor.lint()).find((f) => f.code === 'generic-pool/unknown-option');
+    expect(finding?.evidence).toEqual({
+      unknownOptions: 'acquireTimeoutMilis',
+      suggestions: 'acquireTimeoutMillis',
+    });
+    expect(finding?.advice).toBe('Rename acquireTimeoutMilis to acquireTimeoutMillis.');
   });
 
   it('counts resources that exist when auditing starts, borrowed ones as in use', async () => {
@@ -284,7 +297,11 @@ describe('auditPool: what it records', () => {
     expect(stats.closedDetail).toEqual({ validate: 1, drain: 2 });
     expect(stats.events).toMatchObject({ 'destroy-error': 1, drain: 1, clear: 1 });
     expect(stats.connectErrors).toBe(1);
-    expect(stats.lastConnectError).toMatchObject({ code: 'unknown', message: 'create 3 failed', endpoint: null });
+    expect(stats.lastConnectError).toMatchObject({
+      code: 'unknown',
+      message: 'create 3 failed',
+      endpoint: null,
+    });
     expect(stats.open).toBe(0);
   });
 

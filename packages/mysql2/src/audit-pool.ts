@@ -66,7 +66,7 @@ export function auditPool<P extends Mysql2Auditable>(pool: P, options?: AuditPoo
   if (!auditor.audits('mysql2')) return pool;
   let attachment: Attachment | undefined;
   if (isCorePool(inner)) {
-    attachment = attachPool(inner, name ?? defaultPoolName(inner), auditor);
+    attachment = attachPool(inner, name ?? defaultPoolName(inner), auditor, given.createOptions);
   } else if (isCoreCluster(inner)) {
     const cluster = new ClusterAttachment(inner, name ?? 'mysql2 cluster', auditor, attachPool);
     remember(cluster, [inner]);
@@ -114,9 +114,14 @@ export function isAudited(pool: object): boolean {
 }
 
 /** Attaches to one callback pool; a pool already audited (e.g. a cluster node audited alone) is left as is. */
-function attachPool(pool: CorePool, name: string, auditor: Auditor): PoolAttachment | undefined {
+function attachPool(
+  pool: CorePool,
+  name: string,
+  auditor: Auditor,
+  createOptions?: Readonly<Record<string, unknown>>,
+): PoolAttachment | undefined {
   if (isAudited(pool)) return undefined;
-  const probe = auditor.register(poolRegistration(pool, name));
+  const probe = auditor.register(poolRegistration(pool, name, createOptions));
   const attachment = new PoolAttachment(pool, probe, name);
   remember(attachment, [pool]);
   attachment.attach();

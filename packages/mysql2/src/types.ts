@@ -16,6 +16,12 @@ export interface AuditPoolOptions {
   readonly name?: string;
   /** The auditor to register into. Default: `defaultAuditor` from `@poolaudit/core`. */
   readonly auditor?: Auditor;
+  /**
+   * The options the pool was created with (`mysql.createPool(options)`). mysql2 keeps only the options it
+   * knows, so a typo (`maxIdel`) can be caught only from these: `lintPools()` reports it as
+   * `mysql2/unknown-option`. Only the keys' names are kept. The register hook passes them itself.
+   */
+  readonly createOptions?: Readonly<Record<string, unknown>>;
 }
 
 /** `readMysql2Config()`'s answer: the normalized settings and mysql2's name for each. */

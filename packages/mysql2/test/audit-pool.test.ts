@@ -57,9 +57,12 @@ describe('auditPool', () => {
     expect(() => auditPool(pool, { name: '' })).toThrow(/name must be a non-empty string, got ""/);
     expect(() => auditPool(pool, { auditor: {} as never })).toThrow(InvalidOptionError);
     expect(() => auditPool(pool, { nmae: 'x' } as never)).toThrow(
-      'poolaudit: auditPool(): unknown option nmae; did you mean name? (known: name, auditor)',
+      'poolaudit: auditPool(): unknown option nmae; did you mean name? (known: name, auditor, createOptions)',
     );
     expect(() => auditPool(pool, 'x' as never)).toThrow(InvalidOptionError);
+    expect(() => auditPool(pool, { createOptions: 'mysql://x' as never })).toThrow(
+      /createOptions must be the options object given to createPool\(\)/,
+    );
     expect(isAudited(pool)).toBe(false);
     expect(Object.prototype.hasOwnProperty.call(pool, 'getConnection')).toBe(false);
   });
@@ -92,6 +95,27 @@ describe('auditPool', () => {
     expect(auditPool(pool, { name: 'again', auditor })).toBe(pool);
     expect(auditor.poolNames()).toEqual(['orders', 'again']);
     expect(detach(pool)).toBe(true);
+  });
+
+  it('createOptions: a typo mysql2 dropped is a mysql2/unknown-option finding of the startup lint', async () => {
+    const auditor = createAuditor();
+    const given = { ...options, maxIdel: 10, idleTimeout: 30_000 };
+    const pool = mysql.createPool(given);
+    pools.push(pool);
+    auditPool(pool, { auditor, createOptions: given });
+    const findings = await auditor.lint();
+    expect(findings.find((f) => f.code === 'mysql2/unknown-option')).toMatchObject({
+      severity: 'warning',
+      message:
+        'maxIdel (did you mean maxIdle?) is not an option of mysql2: mysql2 ignores it, so maxIdle stays at its default.',
+      advice: 'Rename maxIdel to maxIdle.',
+    });
+    // Without them the pool's own options are all mysql2 kept: nothing to see.
+    const plain = createAuditor();
+    const other = mysql.createPool(given);
+    pools.push(other);
+    auditPool(other, { auditor: plain });
+    expect((await plain.lint()).map((f) => f.code)).not.toContain('mysql2/unknown-option');
   });
 
   it('records nothing with a disabled auditor and still works as a pool', () => {

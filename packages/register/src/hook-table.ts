@@ -22,12 +22,25 @@ export interface HookEntry {
    * Calls the adapter, unless the pool is audited already (by the application itself). `name` undefined
    * leaves the adapter's own default. Throws when it cannot audit.
    */
-  readonly audit: (pool: object, name: string | undefined, auditor: Auditor) => void;
+  readonly audit: (
+    pool: object,
+    name: string | undefined,
+    auditor: Auditor,
+    createOptions: CreateOptions,
+  ) => void;
   /** A stable name from what the library knows (never a secret); undefined = the adapter's default. */
   readonly defaultName?: (pool: object, callSite: string | undefined) => string | undefined;
   /** Whether `defaultName` needs the application's call site (a stack is captured per pool created). */
   readonly needsCallSite?: boolean;
+  /**
+   * The options the application created the pool with, from the export's key and arguments, for a library
+   * that keeps only the options it knows: the adapter checks them for typos (`<kind>/unknown-option`).
+   */
+  readonly createOptions?: (key: string, args: readonly unknown[]) => CreateOptions;
 }
+
+/** Options a pool was created with, as the application wrote them; undefined when not read. */
+export type CreateOptions = Readonly<Record<string, unknown>> | undefined;
 
 /** The libraries the hook audits. Adding one is one entry here. */
 export const HOOKS: readonly HookEntry[] = [
@@ -38,10 +51,12 @@ export const HOOKS: readonly HookEntry[] = [
     adapter: '@poolaudit/mysql2',
     // mysql2/promise builds its pools from lib/create_pool.js, not through the main exports (promise.js).
     sources: [{ factory: 'createPool' }, { factory: 'createPoolCluster' }],
-    audit: (pool, name, auditor) => {
+    audit: (pool, name, auditor, createOptions) => {
       const adapter = require('@poolaudit/mysql2') as typeof import('@poolaudit/mysql2');
-      callAdapter(adapter.isAudited, adapter.auditPool, pool, name, auditor);
+      callAdapter(adapter.isAudited, adapter.auditPool, pool, name, auditor, createOptions);
     },
+    // mysql2 keeps only the options it knows: the typo check needs what createPool() was given.
+    createOptions: (key, [options]) => (key === 'createPool' ? plainObject(options) : undefined),
     defaultName: mysql2Name,
   },
   {
@@ -92,10 +107,12 @@ export const HOOKS: readonly HookEntry[] = [
     package: 'generic-pool',
     adapter: '@poolaudit/generic-pool',
     sources: [{ factory: 'createPool' }, { construct: 'Pool' }],
-    audit: (pool, name, auditor) => {
+    audit: (pool, name, auditor, createOptions) => {
       const adapter = require('@poolaudit/generic-pool') as typeof import('@poolaudit/generic-pool');
-      callAdapter(adapter.isAudited, adapter.auditPool, pool, name, auditor);
+      callAdapter(adapter.isAudited, adapter.auditPool, pool, name, auditor, createOptions);
     },
+    // generic-pool keeps only the options it knows: `createPool(factory, options)`, `new Pool(…, factory, options)`.
+    createOptions: (key, args) => plainObject(key === 'createPool' ? args[1] : args[4]),
     // generic-pool knows nothing of what it pools: the line that created the pool names it.
     defaultName: (_pool, callSite) => (callSite === undefined ? undefined : `generic-pool ${callSite}`),
     needsCallSite: true,
@@ -106,6 +123,7 @@ export const HOOKS: readonly HookEntry[] = [
 interface AdapterOptions {
   readonly name?: string;
   readonly auditor?: Auditor;
+  readonly createOptions?: Readonly<Record<string, unknown>>;
 }
 
 /** Calls an adapter's `audit…()` unless its `isAudited()` says the application audited the pool already. */
@@ -115,12 +133,24 @@ function callAdapter(
   pool: object,
   name: string | undefined,
   auditor: Auditor,
+  createOptions?: CreateOptions,
 ): void {
   // The hook table pairs each adapter with the exports of its own library, so `pool` is of the adapter's
   // type; the adapter checks its shape again and throws UnsupportedPoolError if not.
   const typed = pool as never;
   if (isAudited(typed)) return;
-  audit(typed, name === undefined ? { auditor } : { name, auditor });
+  audit(typed, {
+    auditor,
+    ...(name === undefined ? {} : { name }),
+    ...(createOptions === undefined ? {} : { createOptions }),
+  });
+}
+
+/** `value` when it is a plain options object (not a URI string, not a class instance). */
+function plainObject(value: unknown): CreateOptions {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null ? (value as Record<string, unknown>) : undefined;
 }
 
 /** The range of `entry.package` its adapter supports: the adapter's own peer dependency. */

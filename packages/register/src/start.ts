@@ -7,7 +7,7 @@ import type { Auditor, Finding } from '@poolaudit/core';
 import { Hook as RequireHook } from 'require-in-the-middle';
 import { readEnvConfig } from './env-config.js';
 import { HOOKS } from './hook-table.js';
-import type { HookEntry } from './hook-table.js';
+import type { CreateOptions, HookEntry } from './hook-table.js';
 import { watchFetchDispatcher } from './internal/fetch-watch.js';
 import { MetricsEndpoint } from './internal/metrics-endpoint.js';
 import { ModuleHooks } from './internal/module-hooks.js';
@@ -77,7 +77,7 @@ export class Registration implements Registered {
     });
     const entries = HOOKS.filter((entry) => !config.disabled.has(entry.library));
     this.moduleHooks = new ModuleHooks(entries, {
-      pool: (entry, pool, callSite) => this.audit(entry, pool, callSite),
+      pool: (entry, pool, callSite, createOptions) => this.audit(entry, pool, callSite, createOptions),
       hooked: (entry, version) => this.hooked.set(entry.package, version),
       skipped: (message) => this.say(message),
     });
@@ -119,16 +119,26 @@ export class Registration implements Registered {
    * microtask still runs before any I/O, so no connection is missed. A failure is said once per library,
    * and the pool runs on.
    */
-  private audit(entry: HookEntry, pool: object, callSite: string | undefined): void {
+  private audit(
+    entry: HookEntry,
+    pool: object,
+    callSite: string | undefined,
+    createOptions: CreateOptions,
+  ): void {
     if (this.audited.has(pool)) return;
     this.audited.add(pool);
-    queueMicrotask(() => this.auditNow(entry, pool, callSite));
+    queueMicrotask(() => this.auditNow(entry, pool, callSite, createOptions));
   }
 
-  private auditNow(entry: HookEntry, pool: object, callSite: string | undefined): void {
+  private auditNow(
+    entry: HookEntry,
+    pool: object,
+    callSite: string | undefined,
+    createOptions: CreateOptions,
+  ): void {
     try {
       this.activate();
-      entry.audit(pool, entry.defaultName?.(pool, callSite), this.auditor);
+      entry.audit(pool, entry.defaultName?.(pool, callSite), this.auditor, createOptions);
     } catch (err) {
       if (this.failedLibraries.has(entry.library)) return;
       this.failedLibraries.add(entry.library);

@@ -58,6 +58,17 @@ describe('pg', () => {
   });
 });
 
+describe('options the libraries drop', () => {
+  it("mysql2 and generic-pool typos are unknown-option findings: the hook passes createPool()'s options", async () => {
+    const run = startNode(['--require', REGISTER_CJS, 'packages/register/test/fixtures/typo-app.js']);
+    expect(await run.exited()).toEqual({ code: 0, signal: null });
+    expect(JSON.parse(run.stdout())).toEqual([
+      ['mysql2/unknown-option', 'maxIdel', 'maxIdle'],
+      ['generic-pool/unknown-option', 'acquireTimeoutMilis', 'acquireTimeoutMillis'],
+    ]);
+  });
+});
+
 describe('a library the hook cannot take leaves the application exactly as it was', () => {
   let dir: string;
   beforeAll(() => {

@@ -12,7 +12,7 @@ import type { DispatcherFacts } from './internal/close-reason.js';
 import { dispatcherKind, instanceOptions, isLegacyWrapper } from './internal/dispatcher-shape.js';
 import { OriginPool } from './internal/origin-pool.js';
 import type { OriginHost } from './internal/origin-pool.js';
-import { undiciLintRules } from './lint-rules.js';
+import { undiciLintRules, undiciOptionSchema } from './lint-rules.js';
 import { readUndiciConfig } from './read-undici-config.js';
 import type {
   AuditDispatcherOptions,
@@ -103,6 +103,7 @@ class DispatcherAudit implements OriginHost {
         settings: this.parsed.settings,
         readPending: () => created.pending(),
         lintRules: undiciLintRules,
+        optionCheck: { options: this.options, schema: undiciOptionSchema },
       });
       const created = new OriginPool(probe, this.parsed.keepAlive, this, dispatcher);
       probe.annotate('protocol', 'http');

@@ -26,6 +26,8 @@ import { ClosedTuple, KernelVerdicts, kernelFootprint } from './time-wait-confir
 import type { TimeWaitConfirmation } from './time-wait-confirmation.js';
 import { remoteEndpointOf, unwatchSocket, watchSocket } from './socket-watch.js';
 import { redactText } from '../redact.js';
+import { unknownOptions } from '../lint/unknown-option-rule.js';
+import type { OptionProblem } from '../lint/unknown-option-rule.js';
 
 export const CLOSE_REASONS: readonly CloseReason[] = [
   'maxIdle',
@@ -164,6 +166,8 @@ export class PoolLedger {
   readonly settings: SettingNames;
   /** The startup-lint rules the adapter registered with. */
   readonly lintRules: readonly LintRule[];
+  /** Options the library does not take, found at registration (names only): `<kind>/unknown-option`. */
+  readonly unknownOptions: readonly OptionProblem[];
   /**
    * The registrations recording here, held weakly: what they lend (`readPending` and `probeServer`, which
    * close over the library's pool) is read only while they live, so the record never keeps a pool alive.
@@ -182,6 +186,8 @@ export class PoolLedger {
     this.rawConfig = registration.rawConfig;
     this.settings = registration.settings ?? {};
     this.lintRules = registration.lintRules ?? [];
+    const check = registration.optionCheck;
+    this.unknownOptions = check ? unknownOptions(check.options, check.schema, check.ignore) : [];
     const series = (): Series => new Series(host.windowSeconds);
     this.opened = series();
     this.closedAll = series();

@@ -1,6 +1,7 @@
 import type { PoolLedger } from '../internal/pool-ledger.js';
 import type { AuditSnapshot, ConnectErrorInfo, Finding, LintRule, LintSubject, Severity } from '../types.js';
 import { LintFailedError, atLeast, lint } from './lint.js';
+import { unknownOptionViolation } from './unknown-option-rule.js';
 
 /** Options of `lintPools()` / `auditor.lint()`. */
 export interface LintPoolsOptions {
@@ -105,6 +106,18 @@ export async function lintLedgers(
       options: ledger.rawConfig ?? {},
       facts: ledger.annotationsRecord(),
       ...(pool ? { snapshot: pool } : {}),
+    });
+  }
+  for (const ledger of pools) {
+    const violation = unknownOptionViolation(ledger.kind, ledger.unknownOptions);
+    if (violation === undefined) continue;
+    problems.push({
+      code: `${ledger.kind}/unknown-option`,
+      severity: 'warning',
+      pool: ledger.name,
+      message: violation.message,
+      evidence: violation.evidence,
+      advice: violation.fix,
     });
   }
   const findings = [...lint(subjects, rules, onRuleError), ...problems];

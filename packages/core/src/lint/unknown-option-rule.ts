@@ -1,5 +1,5 @@
 import { nearMiss } from '../near-miss.js';
-import type { LintRule } from '../types.js';
+import type { LintRule, LintViolation } from '../types.js';
 import type { OptionSchema, OptionType } from './option-readers.js';
 
 /** What is wrong with one library option as written. */
@@ -65,30 +65,39 @@ export function unknownOptionRule(
     kind,
     severity: 'warning',
     description: `An option ${kind} does not know: it is ignored, so the setting meant is left at its default.`,
-    check({ options }) {
-      const unknown = optionProblems(options, schema).filter(
-        (p) => p.problem === 'unknown' && !ignore.includes(p.key),
-      );
-      if (unknown.length === 0) return undefined;
-      const named = unknown.map((p) => (p.suggestion ? `${p.key} (did you mean ${p.suggestion}?)` : p.key));
-      const meant = unknown.flatMap((p) => (p.suggestion ? [p.suggestion] : []));
-      return {
-        message:
-          `${named.join(', ')} ${unknown.length === 1 ? 'is not an option' : 'are not options'} of ${kind}: ` +
-          `${kind} ignores ${unknown.length === 1 ? 'it' : 'them'}` +
-          (meant.length > 0 ? `, so ${meant.join(', ')} stays at its default.` : '.'),
-        evidence: {
-          unknownOptions: unknown.map((p) => p.key).join(', '),
-          suggestions: meant.join(', '),
-        },
-        fix:
-          meant.length > 0
-            ? `Rename ${unknown
-                .filter((p) => p.suggestion)
-                .map((p) => `${p.key} to ${p.suggestion as string}`)
-                .join(', ')}.`
-            : `Remove ${unknown.map((p) => p.key).join(', ')} or check the ${kind} documentation for its name.`,
-      };
+    check: ({ options }) => unknownOptionViolation(kind, unknownOptions(options, schema, ignore)),
+  };
+}
+
+/** The keys of `options` the library does not take, but for `ignore`d ones, with their near misses. */
+export function unknownOptions(
+  options: Readonly<Record<string, unknown>>,
+  schema: OptionSchema,
+  ignore: readonly string[] = [],
+): OptionProblem[] {
+  return optionProblems(options, schema).filter((p) => p.problem === 'unknown' && !ignore.includes(p.key));
+}
+
+/** What `<kind>/unknown-option` says of these unknown options; undefined when there are none. */
+export function unknownOptionViolation(kind: string, unknown: readonly OptionProblem[]): LintViolation | undefined {
+  if (unknown.length === 0) return undefined;
+  const named = unknown.map((p) => (p.suggestion ? `${p.key} (did you mean ${p.suggestion}?)` : p.key));
+  const meant = unknown.flatMap((p) => (p.suggestion ? [p.suggestion] : []));
+  return {
+    message:
+      `${named.join(', ')} ${unknown.length === 1 ? 'is not an option' : 'are not options'} of ${kind}: ` +
+      `${kind} ignores ${unknown.length === 1 ? 'it' : 'them'}` +
+      (meant.length > 0 ? `, so ${meant.join(', ')} stays at its default.` : '.'),
+    evidence: {
+      unknownOptions: unknown.map((p) => p.key).join(', '),
+      suggestions: meant.join(', '),
     },
+    fix:
+      meant.length > 0
+        ? `Rename ${unknown
+            .filter((p) => p.suggestion)
+            .map((p) => `${p.key} to ${p.suggestion as string}`)
+            .join(', ')}.`
+        : `Remove ${unknown.map((p) => p.key).join(', ')} or check the ${kind} documentation for its name.`,
   };
 }

@@ -1,6 +1,6 @@
 import { endpointKey, reportAuditFailure, wrapInstanceMethod } from '@poolaudit/core';
 import type { Auditor } from '@poolaudit/core';
-import { httpAgentLintRules } from '../lint-rules.js';
+import { httpAgentLintRules, httpAgentOptionSchema } from '../lint-rules.js';
 import { readHttpAgentConfig } from '../read-config.js';
 import type { HttpAgentConfig } from '../types.js';
 import { isSocket } from './agent-shape.js';
@@ -155,6 +155,8 @@ export class AgentAudit implements DestinationHost {
       // Read through a weak reference: the auditor outlives agents created per request.
       readPending: () => weak.ref?.deref()?.pending() ?? Number.NaN,
       lintRules: httpAgentLintRules,
+      // The agent keeps the options it was given (`agent.options`), plus `path: null` of its own.
+      optionCheck: { options: agent.options, schema: httpAgentOptionSchema, ignore: ['path'] },
     });
     const destination = new Destination(probe, this, endpoint);
     weak.ref = new WeakRef(destination);

@@ -1,5 +1,5 @@
 import { readIoredisConfig } from '../read-config.js';
-import { ioredisLintRules } from '../lint-rules.js';
+import { ioredisLintRules, ioredisOptionSchema } from '../lint-rules.js';
 import { AuditBase, settingsFacts } from './audit-base.js';
 import type { AuditSetup } from './audit-base.js';
 import { ClientWatch } from './client-watch.js';
@@ -19,6 +19,8 @@ export class RedisAudit extends AuditBase {
       settings,
       rawConfig: client.options,
       lintRules: ioredisLintRules,
+      // ioredis keeps every option it is given beside its defaults: a typo is still there to be seen.
+      optionCheck: { options: client.options, schema: ioredisOptionSchema },
       probeServer: () => settingsFacts([client]),
     });
     this.watch = new ClientWatch(client, 'client', this);

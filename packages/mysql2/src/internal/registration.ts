@@ -1,11 +1,15 @@
 import { accepts, checkOptions, endpointKey } from '@poolaudit/core';
 import type { PoolRegistration } from '@poolaudit/core';
-import { mysql2LintRules } from '../lint-rules.js';
+import { mysql2LintRules, mysql2OptionSchema } from '../lint-rules.js';
 import { readMysql2Config } from '../read-config.js';
 import type { AuditPoolOptions } from '../types.js';
 import type { CorePool } from './shapes.js';
 
-const OPTIONS = { name: accepts.nonEmptyString, auditor: accepts.auditor };
+const OPTIONS = {
+  name: accepts.nonEmptyString,
+  auditor: accepts.auditor,
+  createOptions: accepts.object('the options object given to createPool()'),
+};
 
 /** `auditPool()`'s options, checked: bad ones throw at once, naming the option and the value. */
 export function checkAuditPoolOptions(options: unknown): AuditPoolOptions {
@@ -20,7 +24,11 @@ export function defaultPoolName(pool: CorePool): string {
 }
 
 /** What the auditor learns about a callback pool: its settings, normalized and as mysql2 holds them. */
-export function poolRegistration(pool: CorePool, name: string): PoolRegistration {
+export function poolRegistration(
+  pool: CorePool,
+  name: string,
+  createOptions?: Readonly<Record<string, unknown>>,
+): PoolRegistration {
   const { config, settings } = readMysql2Config(pool.config);
   const c = pool.config;
   const cc = c.connectionConfig;
@@ -50,6 +58,7 @@ export function poolRegistration(pool: CorePool, name: string): PoolRegistration
     },
     readPending: () => pool._connectionQueue.length,
     lintRules: mysql2LintRules,
+    ...(createOptions ? { optionCheck: { options: createOptions, schema: mysql2OptionSchema } } : {}),
     probeServer: () => readServerSettings(pool),
   };
 }

@@ -1,6 +1,6 @@
 import { accepts, checkOptions, endpointKey } from '@poolaudit/core';
 import type { PoolRegistration } from '@poolaudit/core';
-import { pgLintRules } from '../lint-rules.js';
+import { pgLintRules, pgOptionSchema } from '../lint-rules.js';
 import { readPgConfig } from '../read-config.js';
 import type { AuditPoolOptions } from '../types.js';
 import type { PgPool } from './shapes.js';
@@ -81,6 +81,8 @@ export function poolRegistration(pool: PgPool, name: string): PoolRegistration {
     },
     readPending: () => pool._pendingQueue.length,
     lintRules: pgLintRules,
+    // pg-pool keeps every option it is given (`pool.options`): a typo is still there to be seen.
+    optionCheck: { options: pool.options, schema: pgOptionSchema },
     probeServer: () => readServerSettings(pool),
   };
 }

@@ -4,12 +4,16 @@ import { callSiteOf, supportedRange } from '../hook-table.js';
 import type { HookEntry } from '../hook-table.js';
 import { applyToExports, replacementsFor } from './wrap-exports.js';
 import type { PoolSeen } from './wrap-exports.js';
+import type { CreateOptions } from '../hook-table.js';
 import { satisfies } from './version-range.js';
 
 /** What the hooks report to the running registration. */
 export interface HookEvents {
-  /** A wrapped export handed out `pool`, created at `callSite` when the entry asked for it. */
-  pool(entry: HookEntry, pool: object, callSite: string | undefined): void;
+  /**
+   * A wrapped export handed out `pool`, created at `callSite` when the entry asked for it, with the options
+   * it was created with when the entry reads them.
+   */
+  pool(entry: HookEntry, pool: object, callSite: string | undefined, createOptions: CreateOptions): void;
   /** The library was hooked (version as read from its package.json). */
   hooked(entry: HookEntry, version: string): void;
   /** One line: an unsupported version or a hook that failed. The module is left exactly as it was. */
@@ -121,7 +125,7 @@ export class ModuleHooks {
   }
 
   private seen(entry: HookEntry): PoolSeen {
-    return (pool, via) => {
+    return (pool, via, key, args) => {
       if (typeof pool !== 'object' || pool === null) return;
       let callSite: string | undefined;
       if (entry.needsCallSite === true) {
@@ -129,7 +133,7 @@ export class ModuleHooks {
         Error.captureStackTrace(holder, via);
         callSite = callSiteOf(holder.stack);
       }
-      this.events.pool(entry, pool, callSite);
+      this.events.pool(entry, pool, callSite, entry.createOptions?.(key, args));
     };
   }
 

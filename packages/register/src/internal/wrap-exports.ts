@@ -7,8 +7,16 @@ export type PoolSource =
   /** `exports[takes](pool)` is handed a pool made elsewhere (`undici.setGlobalDispatcher`). */
   | { readonly takes: string };
 
-/** Called with every pool a wrapped export hands out, and the wrapper the call went through (for stack traces). */
-export type PoolSeen = (pool: unknown, via: (...args: never[]) => unknown) => void;
+/**
+ * Called with every pool a wrapped export hands out, the wrapper the call went through (for stack traces),
+ * the export's key and the arguments it was called with.
+ */
+export type PoolSeen = (
+  pool: unknown,
+  via: (...args: never[]) => unknown,
+  key: string,
+  args: readonly unknown[],
+) => void;
 
 /** Every function this hook made, so that an export seen twice (require and import) is wrapped once. */
 const wrappers = new WeakSet<object>();
@@ -39,7 +47,10 @@ export function replacementsFor(
     const fn = original as (...args: unknown[]) => unknown;
     out.set(
       key,
-      self ?? ('construct' in source ? wrapConstructor(fn, seen) : wrapFunction(fn, seen, 'takes' in source)),
+      self ??
+        ('construct' in source
+          ? wrapConstructor(fn, seen, key)
+          : wrapFunction(fn, seen, key, 'takes' in source)),
     );
   }
   return out;
@@ -93,12 +104,13 @@ const overrides = new WeakMap<object, ReadonlyMap<string, unknown>>();
 function wrapFunction(
   original: (...args: unknown[]) => unknown,
   seen: PoolSeen,
+  key: string,
   takesPool: boolean,
 ): (...args: unknown[]) => unknown {
   const wrapped = function (this: unknown, ...args: unknown[]): unknown {
-    if (takesPool) seen(args[0], wrapped);
+    if (takesPool) seen(args[0], wrapped, key, args);
     const result = Reflect.apply(original, this, args);
-    if (!takesPool) seen(result, wrapped);
+    if (!takesPool) seen(result, wrapped, key, args);
     return result;
   };
   copyIdentity(wrapped, original);
@@ -110,11 +122,11 @@ function wrapFunction(
  * A proxy of the class: `new` (and `super()` from a subclass) builds the instance with the original
  * constructor, then hands it to `seen`. Statics, `prototype`, `instanceof` and `name` are the original's.
  */
-function wrapConstructor(original: (...args: unknown[]) => unknown, seen: PoolSeen): unknown {
+function wrapConstructor(original: (...args: unknown[]) => unknown, seen: PoolSeen, key: string): unknown {
   const proxy: object = new Proxy(original, {
-    construct(target, args, newTarget) {
+    construct(target, args: unknown[], newTarget) {
       const instance = Reflect.construct(target, args, newTarget) as object;
-      seen(instance, proxy as (...args: never[]) => unknown);
+      seen(instance, proxy as (...args: never[]) => unknown, key, args);
       return instance;
     },
     get(target, key, receiver) {

@@ -36,6 +36,7 @@ describe('poolaudit CLI', () => {
       'generic-pool/min-with-hard-idle-timeout',
       'undici/keep-alive-disabled',
       'http-agent/keep-alive-off',
+      'grpc/keepalive-too-frequent',
     ]) {
       expect(out).toContain(id);
     }

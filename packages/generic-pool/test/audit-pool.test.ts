@@ -51,7 +51,10 @@ describe('auditPool: arguments', () => {
       [{ name: 7 }, /name must be a non-empty string, got 7/],
       [{ auditor: {} }, /auditor must be an Auditor/],
       [{ socketOf: 'stream' }, /socketOf must be a function.*got "stream"/],
-      ['orders', /auditPool\(\): options must be an object \(\{ name, auditor, socketOf, createOptions \}\), got "orders"/],
+      [
+        'orders',
+        /auditPool\(\): options must be an object \(\{ name, auditor, socketOf, createOptions \}\), got "orders"/,
+      ],
     ];
     for (const [options, message] of bad) {
       expect(() => auditPool(pool, options as never)).toThrow(InvalidOptionError);
@@ -149,6 +152,29 @@ describe('auditPool: attach and detach', () => {
       suggestions: 'acquireTimeoutMillis',
     });
     expect(finding?.advice).toBe('Rename acquireTimeoutMilis to acquireTimeoutMillis.');
+  });
+
+  it('drain() then clear(): the pool has ended, and its record leaves once the TIME_WAIT window has passed', async () => {
+    let now = 0;
+    const auditor = createAuditor({
+      clock: () => now,
+      logger: { info: () => undefined, warn: () => undefined },
+    });
+    const pool = track(createPool(thingFactory().factory, { max: 2 }));
+    auditPool(pool, { auditor, name: 'ends' });
+    await pool.release(await pool.acquire());
+    now = 10_000;
+    expect(auditor.poolNames()).toEqual(['ends']);
+    await pool.drain();
+    expect(auditor.poolNames()).toEqual(['ends']); // draining: still taking releases
+    await pool.clear();
+    expect(auditor.snapshot().pools[0]?.stats).toMatchObject({ open: 0, closed: { shutdown: 1 } });
+    now += 59_000;
+    expect(auditor.poolNames()).toEqual(['ends']);
+    now += 2_000;
+    // The pool object is still referenced here: it left because it ended, not because it was collected.
+    expect(auditor.poolNames()).toEqual([]);
+    expect(pool.size).toBe(0);
   });
 
   it('counts resources that exist when auditing starts, borrowed ones as in use', async () => {

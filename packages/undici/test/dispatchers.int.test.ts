@@ -166,6 +166,26 @@ describe('undici dispatchers, audited', () => {
     for (const d of [client, pooled, balanced]) detachDispatcher(d);
   });
 
+  it('close(): once its last connection has closed the pool has ended, and leaves after the window', async () => {
+    const a = await startServer(ok);
+    servers.push(a);
+    let now = 0;
+    const auditor = createAuditor({ clock: () => now });
+    const pooled = auditDispatcher(new Pool(a.origin, { connections: 2 }), { auditor, name: 'ends' });
+    const get = async (): Promise<string> =>
+      (await request(`${a.origin}/y`, { dispatcher: pooled })).body.text();
+    await Promise.all([get(), get()]);
+    now = 10_000;
+    await pooled.close();
+    expect(await eventually(() => statsOf(auditor, `ends ${a.origin}`).open === 0)).toBe(true);
+    now += 59_000;
+    expect(auditor.poolNames()).toEqual([`ends ${a.origin}`]);
+    now += 2_000;
+    // `pooled` is still referenced: the record left because the pool ended, not because it was collected.
+    expect(auditor.poolNames()).toEqual([]);
+    expect(pooled.closed).toBe(true);
+  });
+
   it('pipelining: 0 turns keep-alive off: one connection per request, and a finding that says so', async () => {
     const server = await startServer(ok);
     servers.push(server);

@@ -101,7 +101,10 @@ export class PoolAudit {
       wrap(this, original, (args) => {
         this.cleared = true;
         this.probe.count('clear');
-        return Reflect.apply(original, this.pool, args);
+        const result = Reflect.apply(original, this.pool, args);
+        // clear() after drain() is the end of the pool: it takes no acquire any more (generic-pool L660).
+        if (this.pool._draining) this.probe.ended();
+        return result;
       }),
     );
     hook('drain', (original) =>

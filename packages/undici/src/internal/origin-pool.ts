@@ -104,6 +104,7 @@ class Connection implements TrackedSocket, ClosedConnectionFacts {
     const { reason, detail } = classifyClose(this, this.pool.host.dispatcherFacts());
     if (detail === 'keep-alive-hint') this.pool.probe.count('keep-alive-hint-close');
     this.pool.probe.closed(this, reason, detail);
+    this.pool.endIfShutDown();
   }
 
   fail(err: unknown): void {
@@ -150,6 +151,16 @@ export class OriginPool {
   pending(): number {
     const stats = (this.dispatcher as { stats?: { pending?: unknown } }).stats;
     return typeof stats?.pending === 'number' ? stats.pending : Number.NaN;
+  }
+
+  /**
+   * The dispatcher was closed or destroyed and its last connection toward this origin has closed: the pool
+   * leaves its record now (which retires after the TIME_WAIT window) rather than when it is collected.
+   */
+  endIfShutDown(): void {
+    if (this.live.size !== 0) return;
+    const d = this.dispatcher as { closed?: unknown; destroyed?: unknown };
+    if (d.closed === true || d.destroyed === true) this.probe.ended();
   }
 
   forget(conn: Connection): void {

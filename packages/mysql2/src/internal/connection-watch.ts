@@ -1,4 +1,5 @@
 import { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import type { CloseReason } from '@poolaudit/core';
 import type { CorePool, CorePoolConnection } from './shapes.js';
 
@@ -15,8 +16,11 @@ export interface WatchedConnection {
   readonly owner: ConnectionOwner;
   /** When the pool started opening it (auditor clock), if it was opened under audit. */
   readonly connectStartedAt: number | undefined;
-  /** The TCP socket the ledger watches; null for unix sockets, TLS and custom streams. */
-  readonly socket: Socket | null;
+  /**
+   * The socket the ledger watches: the TCP socket, or over TLS the `TLSSocket` that replaces it after the
+   * handshake (`ssl`); null for unix sockets and custom streams, and for a TLS connection not upgraded yet.
+   */
+  socket: Socket | null;
   /** It was in use when the audit adopted it: mark it acquired once it is in the ledger. */
   readonly adoptInUse: boolean;
   /** The acquire this connection was opened for, while its handshake runs (auditor clock). */
@@ -49,15 +53,24 @@ function onHandshake(this: CorePoolConnection): void {
   if (w) w.owner.handshaken(this, w);
 }
 
-/** The TCP socket of a connection, or null when there is none to read (unix socket, TLS, custom stream). */
-function tcpSocketOf(conn: CorePoolConnection): Socket | null {
+/**
+ * The socket to read who closed first at: the TCP socket, or over TLS the `TLSSocket`; null when there is
+ * none (a unix socket leaves no TIME_WAIT; a custom stream), or while a TLS connection is not upgraded yet.
+ */
+export function socketOf(conn: CorePoolConnection): Socket | null {
   const stream = conn.stream;
   if (!(stream instanceof Socket)) return null;
   const config = conn.config;
+  if (config.socketPath) return null;
   // TLS replaces conn.stream with a TLSSocket that takes over the TCP socket's handle (lib/base/connection.js
-  // startTLS); a unix socket leaves no TIME_WAIT. Neither can be read for who closed first.
-  if (config.socketPath || config.ssl) return null;
+  // startTLS): from then on the plain socket hears nothing, and the TLSSocket reads the peer's FIN.
+  if (config.ssl && !(stream instanceof TLSSocket)) return null;
   return stream;
+}
+
+/** Whether the connection is to be upgraded to TLS and is not yet: it enters the ledger at its handshake. */
+export function awaitsTls(conn: CorePoolConnection): boolean {
+  return Boolean(conn.config.ssl) && !(conn.stream instanceof TLSSocket);
 }
 
 function streamOf(conn: CorePoolConnection): StreamState {
@@ -84,7 +97,7 @@ export function watchConnection(
   const w: WatchedConnection = {
     owner,
     connectStartedAt,
-    socket: tcpSocketOf(conn),
+    socket: socketOf(conn),
     adoptInUse,
     acquireStartedAt,
     idleBytesRead: streamOf(conn).bytesRead ?? 0,
@@ -94,6 +107,8 @@ export function watchConnection(
   watched.set(conn, w);
   if (acquireStartedAt !== undefined) conn.once('connect', onHandshake);
   const stream = conn.stream;
+  // Over TLS the TCP socket is replaced at the handshake: the connection is opened there (`handshaken`).
+  if (acquireStartedAt !== undefined && awaitsTls(conn)) return;
   if (stream instanceof Socket && stream.connecting) {
     socketOwners.set(stream, conn);
     stream.once('connect', onSocketConnect);

@@ -2,6 +2,7 @@ import { endpointKey, reportAuditFailure, wrapInstanceMethod } from '@poolaudit/
 import type { PoolProbe } from '@poolaudit/core';
 import {
   classifyRemoval,
+  socketOf,
   isIdle,
   markIdle,
   stopAwaitingHandshake,
@@ -172,6 +173,11 @@ export class PoolAttachment implements ConnectionOwner {
     const startedAt = w.acquireStartedAt;
     stopAwaitingHandshake(conn, w);
     if (!this.active || startedAt === undefined) return;
+    // A TLS connection enters the ledger now, with the TLSSocket that replaced its TCP socket.
+    if (!w.opened && !w.removed) {
+      w.socket = socketOf(conn);
+      this.socketConnected(conn, w);
+    }
     this.guard(() => {
       // lib/base/pool.js: a pool closed meanwhile calls back with 'Pool is closed.'
       if (this.pool._closed) this.probe.acquireFailed(startedAt, false, false);

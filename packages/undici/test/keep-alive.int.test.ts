@@ -1,4 +1,5 @@
 import { createAuditor } from '@poolaudit/core';
+import { observeHost } from '@poolaudit/host';
 import type { Auditor, PoolSnapshot } from '@poolaudit/core';
 import { Agent, Pool, request } from 'undici';
 import { countSsSockets, eventually, ssSockets } from '../../../test/harness/kernel-sockets.js';
@@ -104,6 +105,37 @@ describe('who closes first, read at the socket and checked against the kernel', 
     expect(hint?.advice).toContain('keepAliveTimeoutThreshold');
     const churn = auditor.findings().find((f) => f.code === 'idle-timeout-churn');
     expect(churn?.message).toContain("the server's Keep-Alive: timeout=1 hint");
+  });
+
+  it('over HTTPS the same local closes leave what the kernel says: confirmed per 4-tuple, resets told apart', async () => {
+    server = await startServer(ok, 1000, { tls: true });
+    const auditor = createAuditor();
+    const host = observeHost(auditor, { intervalMs: 60_000 });
+    try {
+      await host.refresh(); // confirmation per 4-tuple records from the first scan on
+      agent = auditDispatcher(new Agent({ connect: { ca: server.ca } }), { auditor, name: 'tls' });
+      const n = 10;
+      await sequential(agent, server.origin, n, 70);
+      const name = `tls ${server.origin}`;
+      expect(await eventually(() => pool(auditor, name).stats.closedBy.local === n)).toBe(true);
+      await host.refresh();
+      const t = pool(auditor, name).stats.timeWait;
+      const kernel = countSsSockets('time-wait', server.port, server.clientPorts);
+      expect(server.clientPorts.size).toBe(n);
+      expect(t.source).toBe('kernel');
+      expect(t.counted).toBe(n);
+      // Each local close is either a TIME_WAIT the kernel holds for that 4-tuple, or a reset (TLS 1.3
+      // session tickets still unread at close make Linux send RST): the footprint is the kernel's own.
+      expect(t.footprint).toBe(kernel);
+      expect((t.confirmed ?? 0) + (t.resets ?? 0)).toBe(n);
+      expect(serverSideTimeWait(server)).toBe(0);
+      process.stdout.write(
+        `HTTPS, Keep-Alive: timeout=1, ${n} requests: counted ${t.counted}, kernel ${kernel}, ` +
+          `confirmed ${t.confirmed}, resets ${t.resets}\n`,
+      );
+    } finally {
+      host.detach();
+    }
   });
 
   it('keepAliveTimeout 500 ms with requests every 800 ms: idle-timeout-churn with advice', async () => {

@@ -1,4 +1,4 @@
-import { createAuditor, formatDBStats, formatGoDuration } from '../src/index.js';
+import { createAuditor, formatDBStats, formatGoDuration, formatReport } from '../src/index.js';
 import type { PoolStats } from '../src/index.js';
 import { FakeClock } from './support/fake-clock.js';
 
@@ -114,5 +114,29 @@ describe('reports', () => {
     expect(text).toContain('{MaxOpenConnections:1 OpenConnections:1 InUse:1 Idle:0 WaitCount:1');
     expect(text).toContain('[warning] pool-saturated');
     expect(text).toContain('→ Raise maxOpen');
+  });
+});
+
+describe('formatReport: the kernel reconciled per destination', () => {
+  it("splits the kernel's TIME_WAIT toward a destination into the audited pools' share and the rest", () => {
+    const clock = new FakeClock();
+    clock.t = 1_000_000;
+    const auditor = createAuditor({ clock: clock.now });
+    const probe = auditor.register({ name: 'orders', kind: 'test', config: { maxOpen: 10 } });
+    for (let i = 0; i < 3; i++) {
+      const c = {};
+      probe.opened(c, { endpoint: '10.0.0.1:3306' });
+      probe.closed(c, 'maxIdle');
+    }
+    expect(formatReport(auditor.snapshot())).not.toContain('the audited pools');
+    auditor.attachHost({
+      endpointView: (endpoints) =>
+        new Map(endpoints.map((e) => [e, { timeWait: 12, closeWait: 0, established: 1 }])),
+    });
+    expect(formatReport(auditor.snapshot())).toContain(
+      "TIME_WAIT toward each destination, the audited pools' share of the kernel's count:\n" +
+        "  10.0.0.1:3306 (orders): kernel 12 · from these pools' closes 0 (counted) · " +
+        'from sockets no audited pool owns 12',
+    );
   });
 });

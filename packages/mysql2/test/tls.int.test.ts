@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TLSSocket } from 'node:tls';
-import { createAuditor } from '@poolaudit/core';
+import { createAuditor, formatReport } from '@poolaudit/core';
 import { observeHost } from '@poolaudit/host';
 import mysql from 'mysql2';
 import { selfSignedCertificate } from '../../../test/harness/http-servers';
@@ -12,6 +12,8 @@ import type { PrivateMariaDb } from '../../../test/harness/mariadb';
 import { auditPool } from '../src/index.js';
 
 jest.setTimeout(60_000);
+
+const ssCount = (port: number): number => countSsSockets('time-wait', port);
 
 // A private MariaDB that takes TLS with a certificate made now (never committed).
 let db: PrivateMariaDb;
@@ -80,6 +82,13 @@ describe('mysql2 over TLS (ssl), against a private MariaDB with a generated cert
       expect(ports.size).toBe(4);
       expect(t.footprint).toBe(kernel);
       expect((t.confirmed ?? 0) + (t.resets ?? 0)).toBe(s.closedBy.local + s.closedBy.reset);
+      // The report splits what the kernel holds toward the server into this pool's share and the rest
+      // (here the harness's own client, which created the database).
+      const toServer = ssCount(db.port);
+      expect(formatReport(auditor.snapshot())).toContain(
+        `127.0.0.1:${db.port} (secure): kernel ${toServer} · from these pools' closes ${t.footprint} ` +
+          `(confirmed per 4-tuple) · from sockets no audited pool owns ${toServer - t.footprint}`,
+      );
       console.log(
         `mysql2 ssl: closedBy local ${s.closedBy.local} reset ${s.closedBy.reset}; kernel TIME_WAIT ${kernel}, ` +
           `confirmed ${t.confirmed}, resets ${t.resets}`,

@@ -6,6 +6,12 @@ export function formatReport(snapshot: AuditSnapshot): string {
   const lines: string[] = [];
   if (snapshot.pools.length === 0) lines.push('No pools are audited.');
   for (const pool of snapshot.pools) lines.push(...poolSection(pool, snapshot), '');
+  const seen = snapshot.endpoints.filter((e) => e.kernel !== undefined);
+  if (seen.length > 0) {
+    lines.push("TIME_WAIT toward each destination, the audited pools' share of the kernel's count:");
+    for (const e of seen) lines.push(`  ${reconciliation(e)}`);
+    lines.push('');
+  }
   if (snapshot.findings.length > 0) {
     lines.push('Destinations:');
     for (const finding of snapshot.findings) lines.push(...findingLines(finding));
@@ -51,6 +57,20 @@ function poolSection(pool: PoolSnapshot, snapshot: AuditSnapshot): string[] {
   );
   for (const finding of pool.findings) lines.push(...findingLines(finding));
   return lines;
+}
+
+/**
+ * What the kernel holds toward one destination, split into what the audited pools' closes left and the rest
+ * (another process on the host, or a client in this one that no adapter audits).
+ */
+function reconciliation(e: AuditSnapshot['endpoints'][number]): string {
+  const kernel = e.kernel?.timeWait ?? 0;
+  const ours = e.timeWait.footprint;
+  const words = e.timeWait.source === 'kernel' ? 'confirmed per 4-tuple' : 'counted';
+  return (
+    `${e.endpoint} (${e.pools.join(', ')}): kernel ${kernel} · from these pools' closes ${ours} (${words}) · ` +
+    `from sockets no audited pool owns ${Math.max(0, kernel - ours)}`
+  );
 }
 
 function findingLines(finding: Finding): string[] {

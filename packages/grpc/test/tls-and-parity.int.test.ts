@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { createAuditor } from '@poolaudit/core';
 import { auditClient, detachClient } from '@poolaudit/grpc';
 import { countSsSockets, eventually } from '../../../test/harness/kernel-sockets.js';
-import { selfSignedCertificate } from './support/certificate.js';
+import { selfSignedCertificate } from '../../../test/harness/certificates.js';
 import { EchoClient, dialedPorts, echo, startEchoServer } from './support/echo-server.js';
 import type { EchoServer } from './support/echo-server.js';
 
@@ -10,7 +10,8 @@ const quiet = { info: () => undefined, warn: () => undefined };
 
 describe('over TLS', () => {
   let server: EchoServer;
-  const { cert, key } = selfSignedCertificate();
+  const pem = selfSignedCertificate();
+  const [cert, key] = [Buffer.from(pem.cert), Buffer.from(pem.key)];
   beforeAll(async () => {
     server = await startEchoServer(
       {},

@@ -1,13 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { TLSSocket } from 'node:tls';
 import Redis from 'ioredis';
 import { createAuditor } from '@poolaudit/core';
 import { observeHost } from '@poolaudit/host';
 import { auditRedis } from '../src/index.js';
 import { freePort } from '../../../test/harness/free-port.js';
-import { selfSignedCertificate } from '../../../test/harness/http-servers.js';
+import { certificateFiles } from '../../../test/harness/certificates.js';
+import type { CertificateFiles } from '../../../test/harness/certificates.js';
 import { countSsSockets, eventually } from '../../../test/harness/kernel-sockets.js';
 import { startRedis } from '../../../test/harness/redis.js';
 
@@ -16,28 +14,24 @@ jest.setTimeout(30_000);
 // A private Redis with a `tls-port` and a certificate made now (never committed); Debian's build has TLS.
 let server: Awaited<ReturnType<typeof startRedis>>;
 let tlsPort: number;
-let certDir: string;
-let cert: { key: string; cert: string };
+let cert: CertificateFiles;
 beforeAll(async () => {
-  cert = selfSignedCertificate();
-  certDir = mkdtempSync(join(tmpdir(), 'poolaudit-redis-tls-'));
-  writeFileSync(join(certDir, 'key.pem'), cert.key);
-  writeFileSync(join(certDir, 'cert.pem'), cert.cert);
+  cert = certificateFiles();
   tlsPort = await freePort();
   server = await startRedis([
     '--tls-port',
     String(tlsPort),
     '--tls-cert-file',
-    join(certDir, 'cert.pem'),
+    cert.certPath,
     '--tls-key-file',
-    join(certDir, 'key.pem'),
+    cert.keyPath,
     '--tls-auth-clients',
     'no',
   ]);
 });
 afterAll(async () => {
   await server?.stop();
-  rmSync(certDir, { recursive: true, force: true });
+  cert?.remove();
 });
 
 describe('ioredis over TLS, against a private Redis on a tls-port', () => {

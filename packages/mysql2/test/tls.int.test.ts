@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { TLSSocket } from 'node:tls';
 import { createAuditor, formatReport } from '@poolaudit/core';
 import { observeHost } from '@poolaudit/host';
 import mysql from 'mysql2';
-import { selfSignedCertificate } from '../../../test/harness/http-servers';
+import { certificateFiles } from '../../../test/harness/certificates';
+import type { CertificateFiles } from '../../../test/harness/certificates';
 import { countSsSockets, eventually } from '../../../test/harness/kernel-sockets';
 import { startMariaDb } from '../../../test/harness/mariadb';
 import type { PrivateMariaDb } from '../../../test/harness/mariadb';
@@ -17,20 +15,14 @@ const ssCount = (port: number): number => countSsSockets('time-wait', port);
 
 // A private MariaDB that takes TLS with a certificate made now (never committed).
 let db: PrivateMariaDb;
-let certDir: string;
-let cert: { key: string; cert: string };
+let cert: CertificateFiles;
 beforeAll(async () => {
-  cert = selfSignedCertificate();
-  certDir = mkdtempSync(join(tmpdir(), 'poolaudit-mariadb-tls-'));
-  writeFileSync(join(certDir, 'key.pem'), cert.key);
-  writeFileSync(join(certDir, 'cert.pem'), cert.cert);
-  db = await startMariaDb({
-    args: [`--ssl-cert=${join(certDir, 'cert.pem')}`, `--ssl-key=${join(certDir, 'key.pem')}`],
-  });
+  cert = certificateFiles();
+  db = await startMariaDb({ args: [`--ssl-cert=${cert.certPath}`, `--ssl-key=${cert.keyPath}`] });
 }, 60_000);
 afterAll(async () => {
   await db?.stop();
-  rmSync(certDir, { recursive: true, force: true });
+  cert?.remove();
 });
 
 function query(pool: mysql.Pool, sql: string): Promise<unknown> {

@@ -1,13 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { TLSSocket } from 'node:tls';
 import { createAuditor } from '@poolaudit/core';
 import { observeHost } from '@poolaudit/host';
 import { auditPool } from '@poolaudit/pg';
 import pg from 'pg';
-import { selfSignedCertificate } from '../../../test/harness/http-servers';
+import { certificateFiles } from '../../../test/harness/certificates';
+import type { CertificateFiles } from '../../../test/harness/certificates';
 import { countSsSockets, eventually, ssSockets } from '../../../test/harness/kernel-sockets';
 import { startPrivatePostgres } from '../../../test/harness/postgres';
 import type { PrivatePostgres } from '../../../test/harness/postgres';
@@ -18,29 +15,18 @@ jest.setTimeout(60_000);
 // A private PostgreSQL with ssl = on and a certificate made now (never committed). The server reads its
 // key only when the postgres user owns it and nobody else can read it.
 let server: PrivatePostgres;
-let certDir: string;
-let cert: { key: string; cert: string };
+let cert: CertificateFiles;
 beforeAll(async () => {
-  cert = selfSignedCertificate();
-  certDir = mkdtempSync(join(tmpdir(), 'poolaudit-pg-tls-'));
-  writeFileSync(join(certDir, 'server.key'), cert.key);
-  writeFileSync(join(certDir, 'server.crt'), cert.cert);
-  chmodSync(join(certDir, 'server.key'), 0o600);
-  if (process.getuid?.() === 0) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-    for (const path of [certDir, join(certDir, 'server.key'), join(certDir, 'server.crt')])
-      chownSync(path, uid, gid);
-  }
+  cert = certificateFiles({ owner: 'postgres' });
   server = await startPrivatePostgres({
     ssl: 'on',
-    ssl_cert_file: join(certDir, 'server.crt'),
-    ssl_key_file: join(certDir, 'server.key'),
+    ssl_cert_file: cert.certPath,
+    ssl_key_file: cert.keyPath,
   });
 }, 60_000);
 afterAll(async () => {
   await server?.stop();
-  rmSync(certDir, { recursive: true, force: true });
+  cert?.remove();
 });
 
 describe('pg over TLS (ssl), against a private PostgreSQL with a generated certificate', () => {

@@ -33,7 +33,10 @@ export interface ObserveHostOptions {
 
 /** A running host observation: the `HostObserver` attached to the auditor, plus what it last read. */
 export interface HostObservation extends HostObserver {
-  /** Reads counters and sysctls and scans the table now; resolves with the scan (undefined when none ran). */
+  /**
+   * Reads counters and sysctls and scans the table; resolves with a scan that started after this call (when one
+   * is under way, the next one), or undefined when none ran.
+   */
   refresh(): Promise<SocketTable | undefined>;
   /** The latest scan, filtered to the watched endpoints. */
   readonly table: SocketTable | undefined;
@@ -94,6 +97,8 @@ class HostWatch implements HostObservation {
   private asked: readonly string[] | undefined;
   private covered = new Set<string>();
   private inFlight: Promise<SocketTable | undefined> | undefined;
+  /** The scan callers asked for while one was under way: it starts when that one ends. */
+  private queued: Promise<SocketTable | undefined> | undefined;
   private interval: NodeJS.Timeout | undefined;
   private rescan: NodeJS.Timeout | undefined;
   private lastScanAt = -Infinity;
@@ -158,7 +163,16 @@ class HostWatch implements HostObservation {
   }
 
   refresh(): Promise<SocketTable | undefined> {
-    this.inFlight ??= this.poll().finally(() => {
+    // A scan already under way read the table (and took the closes to confirm) before this call: the caller
+    // gets the next one, started when it ends. Callers in the meantime share that next scan.
+    if (this.inFlight) {
+      this.queued ??= this.inFlight.then(() => {
+        this.queued = undefined;
+        return this.refresh();
+      });
+      return this.queued;
+    }
+    this.inFlight = this.poll().finally(() => {
       this.inFlight = undefined;
     });
     return this.inFlight;

@@ -96,6 +96,33 @@ describe('the kernel-confirmed TIME_WAIT footprint', () => {
     expect(auditor.report()).toContain('TIME_WAIT here: 12 confirmed by the kernel');
   });
 
+  it('confirms a close booked while a scan was under way: refresh() waits for a scan that starts after it', async () => {
+    observation.detach();
+    const probe = auditor.register({ name: 'orders-db', kind: 'test', config: {} });
+    const ports = new Set<number>();
+    const c = await pooled(probe, ports);
+    // Attached now, with the endpoint known: the first scan starts at once in a new worker (tens of ms), and
+    // the close lands while it runs. That scan took the queue of closes before this one was in it.
+    const busy = observeHost(auditor, { intervalMs: 60_000, offThread: true });
+    try {
+      probe.closed(c.conn, 'maxIdle');
+      c.socket.end();
+      await closed(c.socket);
+      expect(busy.table).toBeUndefined(); // the first scan has not ended yet
+      await busy.refresh();
+      const ss = countSsSockets('time-wait', port, ports);
+      expect(ss).toBe(1);
+      expect(auditor.snapshot().pools[0]?.stats.timeWait).toMatchObject({
+        source: 'kernel',
+        confirmed: 1,
+        unconfirmed: 0,
+        footprint: 1,
+      });
+    } finally {
+      busy.detach();
+    }
+  });
+
   it('keeps the counted figure, labelled, once the observer is detached', async () => {
     const probe = auditor.register({ name: 'orders-db', kind: 'test', config: {} });
     await observation.refresh();

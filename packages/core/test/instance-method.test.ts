@@ -1,4 +1,4 @@
-import { wrapInstanceMethod } from '../src/index.js';
+import { wrapInstanceMethod, wrapMethodOf } from '../src/index.js';
 
 class Greeter {
   constructor(readonly name: string) {}
@@ -161,5 +161,135 @@ describe('wrapInstanceMethod', () => {
     expect(holder.config.size).toBe(1);
     undo();
     expect(own(holder, 'config')).toEqual(before);
+  });
+});
+
+describe('wrapMethodOf', () => {
+  // A class of its own per test: the swaps live on its prototype.
+  const fresh = () =>
+    class Client extends Greeter {
+      shout(text: string): string {
+        return text.toUpperCase();
+      }
+    };
+
+  it('runs the wrapper for this instance only, and adds no own property to it', () => {
+    const calls: string[] = [];
+    const Client = fresh();
+    const a = new Client('a');
+    const b = new Client('b');
+    const keys = Object.keys(a);
+    const before = own(Greeter.prototype, 'greet');
+    const undo = wrapMethodOf(a, 'greet', counting(calls));
+
+    expect(Object.keys(a)).toEqual(keys);
+    expect(Object.getOwnPropertyNames(a)).toEqual(['name']);
+    expect(Object.prototype.hasOwnProperty.call(a, 'greet')).toBe(false);
+    expect(a.greet('hello')).toBe('hello, a');
+    expect(b.greet('hi')).toBe('hi, b');
+    expect(new Greeter('c').greet('hey')).toBe('hey, c');
+    expect(calls).toEqual(['hello']);
+    // Swapped where the method is defined, keeping its descriptor's flags, name and length.
+    const swapped = own(Greeter.prototype, 'greet');
+    expect(swapped?.value).not.toBe(before?.value);
+    expect({ ...swapped, value: undefined }).toEqual({ ...before, value: undefined });
+    expect((swapped?.value as Greet).name).toBe('greet');
+    expect((swapped?.value as Greet).length).toBe(1);
+
+    undo();
+    expect(own(Greeter.prototype, 'greet')).toEqual(before);
+    expect(a.greet('again')).toBe('again, a');
+    expect(calls).toEqual(['hello']);
+  });
+
+  it('gives the prototype its method back only when the last wrapped instance is undone', () => {
+    const calls: string[] = [];
+    const Client = fresh();
+    const a = new Client('a');
+    const b = new Client('b');
+    const before = own(Client.prototype, 'shout');
+    const shouting = (original: (t: string) => string) =>
+      function shout(this: unknown, text: string): string {
+        calls.push(text);
+        return original.call(this, text);
+      };
+    const undoA = wrapMethodOf(a, 'shout', shouting);
+    const undoB = wrapMethodOf(b, 'shout', shouting);
+    undoA();
+    undoA();
+    expect(own(Client.prototype, 'shout')).not.toEqual(before);
+    expect([a.shout('x'), b.shout('y')]).toEqual(['X', 'Y']);
+    expect(calls).toEqual(['y']);
+    undoB();
+    expect(own(Client.prototype, 'shout')).toEqual(before);
+  });
+
+  it('wrapped twice, the second wrapper calls the first; each undo takes off its own', () => {
+    const calls: string[] = [];
+    const Client = fresh();
+    const a = new Client('a');
+    const undoFirst = wrapMethodOf(
+      a,
+      'greet',
+      (original) =>
+        function greet(this: Greeter, g: string): string {
+          calls.push(`first ${g}`);
+          return original.call(this, g);
+        },
+    );
+    const undoSecond = wrapMethodOf(
+      a,
+      'greet',
+      (original) =>
+        function greet(this: Greeter, g: string): string {
+          calls.push(`second ${g}`);
+          return original.call(this, g);
+        },
+    );
+    expect(a.greet('1')).toBe('1, a');
+    undoSecond();
+    expect(a.greet('2')).toBe('2, a');
+    undoFirst();
+    expect(a.greet('3')).toBe('3, a');
+    expect(calls).toEqual(['second 1', 'first 1', 'first 2']);
+  });
+
+  it('leaves a wrapper someone put over the dispatcher in place, and passes its calls through', () => {
+    const calls: string[] = [];
+    const Client = fresh();
+    const a = new Client('a');
+    const undo = wrapMethodOf(
+      a,
+      'shout',
+      (original) =>
+        function shout(this: unknown, text: string): string {
+          calls.push(`ours ${text}`);
+          return original.call(this, text);
+        },
+    );
+    const ours = own(Client.prototype, 'shout')?.value as (text: string) => string;
+    const theirs = function shout(this: unknown, text: string): string {
+      calls.push(`theirs ${text}`);
+      return ours.call(this, text);
+    };
+    Object.defineProperty(Client.prototype, 'shout', { value: theirs });
+    undo();
+    expect(own(Client.prototype, 'shout')?.value).toBe(theirs);
+    expect(a.shout('q')).toBe('Q');
+    expect(calls).toEqual(['theirs q']);
+  });
+
+  it('wraps a method the instance holds as its own property there, keeping its keys', () => {
+    const calls: string[] = [];
+    const a = new Greeter('a') as Greeter & { greet: Greet };
+    const greet = greetOf(Greeter.prototype);
+    Object.defineProperty(a, 'greet', { value: greet, writable: true, enumerable: true, configurable: true });
+    const keys = Object.keys(a);
+    const undo = wrapMethodOf(a, 'greet', counting(calls));
+    expect(Object.keys(a)).toEqual(keys);
+    expect(a.greet('own')).toBe('own, a');
+    expect(calls).toEqual(['own']);
+    undo();
+    expect(own(a, 'greet')?.value).toBe(greet);
   });
 });

@@ -95,17 +95,21 @@ describe('auditRedis arguments', () => {
     for (const c of [...clients, named, cluster]) detachRedis(c);
   });
 
-  it('records nothing and leaves no trace once detached', () => {
+  it('leaves the client its own keys and listeners while audited, and Redis.prototype as it was once detached', () => {
     const auditor = createAuditor();
     const redis = lazy();
     const events = ['connecting', 'connect', 'ready', 'close', 'end', 'error'];
     const before = events.map((e) => redis.listenerCount(e));
     const own = Object.getOwnPropertyNames(redis).sort();
+    const methods = ['sendCommand', 'disconnect', 'setStatus'] as const;
+    const prototypeBefore = methods.map((m) => Object.getOwnPropertyDescriptor(Redis.prototype, m));
     auditRedis(redis, { auditor });
-    expect(events.map((e) => redis.listenerCount(e))).not.toEqual(before);
+    expect(events.map((e) => redis.listenerCount(e))).toEqual(before);
+    expect(Object.getOwnPropertyNames(redis).sort()).toEqual(own);
     detachRedis(redis);
     expect(events.map((e) => redis.listenerCount(e))).toEqual(before);
     expect(Object.getOwnPropertyNames(redis).sort()).toEqual(own);
+    expect(methods.map((m) => Object.getOwnPropertyDescriptor(Redis.prototype, m))).toEqual(prototypeBefore);
   });
 
   it('keeps a method the application had set on the instance', () => {

@@ -25,7 +25,7 @@ export abstract class AuditBase implements WatchOwner {
   private readonly auditor: Auditor;
   private readonly readSettings: boolean;
   private serverTimeoutMs: number | undefined;
-  private detached = false;
+  protected detached = false;
 
   protected constructor(
     setup: AuditSetup,
@@ -49,10 +49,8 @@ export abstract class AuditBase implements WatchOwner {
   /** Removes every hook this audit placed. */
   protected abstract unhook(): void;
 
-  /** The client ended (`quit()`, `disconnect()`, retries given up): its record may retire once idle. */
-  protected ended(): void {
-    this.probe.ended();
-  }
+  /** A watched client ended (`quit()`, `disconnect()`, retries given up). */
+  abstract ended(watch: ClientWatch): void;
 
   /** A second `auditRedis()` with another name. */
   rename(name: string): void {

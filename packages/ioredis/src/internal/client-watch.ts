@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { endpointKey, wrapInstanceMethod } from '@poolaudit/core';
+import { endpointKey, wrapMethodOf } from '@poolaudit/core';
 import type { CloseReason, PoolProbe } from '@poolaudit/core';
 import type { CommandLike, QueueLike, RedisInternals } from './shapes.js';
 
@@ -18,10 +18,13 @@ export interface WatchOwner {
   ready(watch: ClientWatch): void;
   /** Auditing failed: the owner detaches everything and reports once. */
   failed(err: unknown): void;
+  /** The client ended (status `end`: no reconnect will follow). */
+  ended(watch: ClientWatch): void;
 }
 
 type SendCommand = RedisInternals['sendCommand'];
 type Disconnect = RedisInternals['disconnect'];
+type SetStatus = RedisInternals['setStatus'];
 
 /** The watch of each socket being tracked (module-level handlers look it up: no closure per connection). */
 const bySocket = new WeakMap<Socket, ClientWatch>();
@@ -37,8 +40,10 @@ function onClose(this: Socket, hadError: boolean): void {
 /**
  * Watches one ioredis `Redis` instance: each TCP connection it makes (each `stream` after every (re)connect)
  * is one connection of the probe, keyed by the socket. Commands written and awaiting replies make it in use;
- * commands queued while offline are pending. Hooks: the client's status events, and `sendCommand` /
- * `disconnect` wrapped on this one instance.
+ * commands queued while offline are pending. Hooks: `setStatus` (what the client's status events tell),
+ * `sendCommand` and `disconnect`, wrapped for this one instance by `wrapMethodOf`: the client keeps its own
+ * keys and its listener counts (apps and ioredis' own tests count them), and a status is handled on the tick
+ * its event is emitted, as a listener would.
  */
 export class ClientWatch {
   /** The socket being tracked, or null before the first connect. */
@@ -55,7 +60,7 @@ export class ClientWatch {
   private offlineWaiting = 0;
   private oldestOfflineAt = 0;
   private attached = false;
-  /** Undoes the `sendCommand` and `disconnect` wrappers, in that order. */
+  /** Undoes the `sendCommand`, `disconnect` and `setStatus` wrappers, in that order. */
   private readonly restores: (() => void)[] = [];
 
   constructor(
@@ -77,32 +82,44 @@ export class ClientWatch {
   attach(): void {
     const { client } = this;
     this.restores.push(
-      wrapInstanceMethod(client, 'sendCommand', (original) => wrapSendCommand(this, original)),
-      wrapInstanceMethod(client, 'disconnect', (original) => wrapDisconnect(this, original)),
+      wrapMethodOf(client, 'sendCommand', (original) => wrapSendCommand(this, original)),
+      wrapMethodOf(client, 'disconnect', (original) => wrapDisconnect(this, original)),
+      wrapMethodOf(client, 'setStatus', (original) => wrapSetStatus(this, original)),
     );
-    client.on('connecting', this.onConnecting);
-    client.on('connect', this.onConnect);
-    client.on('ready', this.onReady);
-    client.on('close', this.onClientClose);
-    client.on('end', this.onEnd);
     this.attached = true;
     // A client audited while connected: its connection is adopted as it stands.
     if (client.status === 'connect' || client.status === 'ready') this.track();
     if (client.status === 'ready') this.onReady();
   }
 
-  /** Removes every hook; restores `sendCommand` and `disconnect` if they still hold ours. */
+  /** Removes every hook; a status handler still queued does nothing. */
   detach(): void {
     if (!this.attached) return;
     this.attached = false;
-    const { client } = this;
     for (const restore of this.restores.splice(0)) restore();
-    client.removeListener('connecting', this.onConnecting);
-    client.removeListener('connect', this.onConnect);
-    client.removeListener('ready', this.onReady);
-    client.removeListener('close', this.onClientClose);
-    client.removeListener('end', this.onEnd);
     if (this.stream) this.untrack(this.stream);
+  }
+
+  /** The client set `status`: handled on the next tick, right after its event's listeners. */
+  statusSet(status: string): void {
+    switch (status) {
+      case 'connecting':
+        process.nextTick(this.onConnecting);
+        break;
+      case 'connect':
+        process.nextTick(this.onConnect);
+        break;
+      case 'ready':
+        process.nextTick(this.onReady);
+        break;
+      case 'close':
+        process.nextTick(this.onClientClose);
+        break;
+      case 'end':
+        process.nextTick(this.onEnd);
+        break;
+      default:
+    }
   }
 
   // ── connections ─────────────────────────────────────────────────────────────────────────────────
@@ -241,6 +258,7 @@ export class ClientWatch {
   // ── client events ───────────────────────────────────────────────────────────────────────────────
 
   private readonly onConnecting = (): void => {
+    if (!this.attached) return;
     try {
       this.connectStartedAt = this.owner.probe.now();
     } catch (err) {
@@ -249,6 +267,7 @@ export class ClientWatch {
   };
 
   private readonly onConnect = (): void => {
+    if (!this.attached) return;
     try {
       this.track();
     } catch (err) {
@@ -257,6 +276,7 @@ export class ClientWatch {
   };
 
   private readonly onReady = (): void => {
+    if (!this.attached) return;
     try {
       if (this.stream === null || this.readySeen === this.stream) return;
       this.readySeen = this.stream;
@@ -267,6 +287,7 @@ export class ClientWatch {
   };
 
   private readonly onClientClose = (): void => {
+    if (!this.attached) return;
     try {
       // A socket that never connected: a failed connect attempt, not a connection.
       const socket = this.client.stream;
@@ -292,8 +313,10 @@ export class ClientWatch {
   }
 
   private readonly onEnd = (): void => {
+    if (!this.attached) return;
     try {
       if (this.offlineWaiting > 0) this.settleOffline();
+      this.owner.ended(this);
     } catch (err) {
       this.owner.failed(err);
     }
@@ -313,6 +336,14 @@ function wrapSendCommand(watch: ClientWatch, original: SendCommand): SendCommand
     const result = original.call(this, command, stream);
     watch.afterSend(command, offline, offlineBefore, written, writtenBefore);
     return result;
+  };
+}
+
+/** The instance's `setStatus`: the original, then the status noted for the watch (which never throws). */
+function wrapSetStatus(watch: ClientWatch, original: SetStatus): SetStatus {
+  return function setStatus(this: RedisInternals, status: string, arg?: unknown): void {
+    original.call(this, status, arg);
+    watch.statusSet(status);
   };
 }
 

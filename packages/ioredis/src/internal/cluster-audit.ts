@@ -1,4 +1,5 @@
-import { wrapInstanceMethod } from '@poolaudit/core';
+import type { EventEmitter } from 'node:events';
+import { wrapMethodOf } from '@poolaudit/core';
 import { readIoredisConfig } from '../read-config.js';
 import { ioredisLintRules } from '../lint-rules.js';
 import { AuditBase, settingsFacts } from './audit-base.js';
@@ -7,6 +8,7 @@ import { ClientWatch } from './client-watch.js';
 import type { ClusterInternals, RedisInternals } from './shapes.js';
 
 type Duplicate = RedisInternals['duplicate'];
+type SetStatus = ClusterInternals['setStatus'];
 
 /** A node's watch and the undo of its `duplicate` wrapper (the one that catches slot-refresh connections). */
 interface NodeHooks {
@@ -27,11 +29,16 @@ function isRefresher(override: Readonly<Record<string, unknown>> | undefined): b
  * The audit of a `Cluster`: one registration for the whole cluster (its nodes are not separate clients),
  * a watch per node client as it appears (`+node`) and leaves (`-node`), and a watch per slot-refresh
  * connection, which ioredis opens with `node.duplicate()` and closes with `disconnect()` on every refresh
- * (`lib/cluster/index.ts` getInfoFromNode).
+ * (`lib/cluster/index.ts` getInfoFromNode). Nothing is added to the objects the application sees: nodes come
+ * and go on the cluster's internal `connectionPool` (which the cluster re-emits them from), its end is read
+ * at `setStatus`, and `duplicate` is wrapped by `wrapMethodOf`.
  */
 export class ClusterAudit extends AuditBase {
   private readonly nodes = new Map<RedisInternals, NodeHooks>();
-  private readonly refreshers = new Map<ClientWatch, () => void>();
+  private readonly refreshers = new Set<ClientWatch>();
+  /** Where nodes are announced: the cluster's connection pool, or the cluster itself without one. */
+  private readonly announcer: EventEmitter;
+  private readonly restoreSetStatus: () => void;
 
   constructor(
     private readonly cluster: ClusterInternals,
@@ -45,9 +52,12 @@ export class ClusterAudit extends AuditBase {
       lintRules: ioredisLintRules,
       probeServer: () => settingsFacts(cluster.nodes('all')),
     });
-    cluster.on('+node', this.onNodeAdded);
-    cluster.on('-node', this.onNodeRemoved);
-    cluster.on('end', this.onEnd);
+    this.announcer = cluster.connectionPool ?? cluster;
+    this.announcer.on('+node', this.onNodeAdded);
+    this.announcer.on('-node', this.onNodeRemoved);
+    this.restoreSetStatus = wrapMethodOf(cluster, 'setStatus', (original) =>
+      wrapClusterStatus(original, this),
+    );
     for (const node of cluster.nodes('all')) this.addNode(node);
   }
 
@@ -62,21 +72,29 @@ export class ClusterAudit extends AuditBase {
   }
 
   protected unhook(): void {
-    this.cluster.removeListener('+node', this.onNodeAdded);
-    this.cluster.removeListener('-node', this.onNodeRemoved);
-    this.cluster.removeListener('end', this.onEnd);
+    this.announcer.removeListener('+node', this.onNodeAdded);
+    this.announcer.removeListener('-node', this.onNodeRemoved);
+    this.restoreSetStatus();
     for (const node of [...this.nodes.keys()]) this.removeNode(node);
-    for (const [watch, onEnd] of this.refreshers) {
-      watch.client.removeListener('end', onEnd);
-      watch.detach();
-    }
+    for (const watch of this.refreshers) watch.detach();
     this.refreshers.clear();
+  }
+
+  /** A slot-refresh connection ended: its watch goes. A node's end is the cluster's business (`-node`). */
+  ended(watch: ClientWatch): void {
+    if (!this.refreshers.delete(watch)) return;
+    watch.detach();
+  }
+
+  /** The cluster set its status; at `end` (on the tick its event is emitted) its record may retire. */
+  statusSet(status: string): void {
+    if (status === 'end') process.nextTick(this.onEnd);
   }
 
   private addNode(node: RedisInternals): void {
     if (this.nodes.has(node)) return;
     const watch = new ClientWatch(node, 'node', this);
-    const restoreDuplicate = wrapInstanceMethod(node, 'duplicate', (original) =>
+    const restoreDuplicate = wrapMethodOf(node, 'duplicate', (original) =>
       wrapDuplicate(original, this.addRefresher),
     );
     this.nodes.set(node, { watch, restoreDuplicate });
@@ -96,13 +114,7 @@ export class ClusterAudit extends AuditBase {
   private readonly addRefresher = (client: RedisInternals): void => {
     try {
       const watch = new ClientWatch(client, 'refresher', this);
-      const onEnd = (): void => {
-        client.removeListener('end', onEnd);
-        watch.detach();
-        this.refreshers.delete(watch);
-      };
-      this.refreshers.set(watch, onEnd);
-      client.on('end', onEnd);
+      this.refreshers.add(watch);
       watch.attach();
       this.probe.count('slots-refresh');
     } catch (err) {
@@ -127,7 +139,17 @@ export class ClusterAudit extends AuditBase {
     }
   };
 
-  private readonly onEnd = (): void => this.ended();
+  private readonly onEnd = (): void => {
+    if (!this.detached) this.probe.ended();
+  };
+}
+
+/** The cluster's `setStatus`: the original, then the status noted for the audit (which never throws). */
+function wrapClusterStatus(original: SetStatus, audit: ClusterAudit): SetStatus {
+  return function setStatus(this: ClusterInternals, status: string): void {
+    original.call(this, status);
+    audit.statusSet(status);
+  };
 }
 
 /** A node's `duplicate`: the original, then the copy is watched when it is the slot refresher. */

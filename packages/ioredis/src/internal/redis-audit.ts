@@ -24,7 +24,6 @@ export class RedisAudit extends AuditBase {
       probeServer: () => settingsFacts([client]),
     });
     this.watch = new ClientWatch(client, 'client', this);
-    client.on('end', this.onEnd);
     this.watch.attach();
   }
 
@@ -37,9 +36,11 @@ export class RedisAudit extends AuditBase {
   }
 
   protected unhook(): void {
-    this.client.removeListener('end', this.onEnd);
     this.watch.detach();
   }
 
-  private readonly onEnd = (): void => this.ended();
+  /** The client ended: its record may retire once idle. */
+  ended(): void {
+    this.probe.ended();
+  }
 }

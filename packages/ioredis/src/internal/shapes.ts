@@ -25,6 +25,8 @@ export interface RedisInternals extends EventEmitter {
   // Function-typed properties: the adapter keeps, wraps and restores them on the instance.
   sendCommand: (this: RedisInternals, command: CommandLike, stream?: unknown) => unknown;
   disconnect: (this: RedisInternals, reconnect?: boolean) => void;
+  /** Sets `status` and emits the status's event on the next tick (lib/Redis.ts `setStatus`). */
+  setStatus: (this: RedisInternals, status: string, arg?: unknown) => void;
   duplicate: (this: RedisInternals, override?: Readonly<Record<string, unknown>>) => RedisInternals;
   call(command: string, ...args: string[]): Promise<unknown>;
 }
@@ -37,7 +39,11 @@ export interface ClusterInternals extends EventEmitter {
   readonly options: Readonly<Record<string, unknown>>;
   readonly startupNodes?: readonly unknown[];
   readonly offlineQueue: QueueLike;
+  /** The cluster's node pool (lib/cluster/ConnectionPool.ts): emits `+node` / `-node`, re-emitted by the cluster. */
+  readonly connectionPool?: EventEmitter;
   nodes(role?: 'all' | 'master' | 'slave'): RedisInternals[];
+  /** Sets `status` and emits its event on the next tick. */
+  setStatus: (this: ClusterInternals, status: string) => void;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -15,6 +15,7 @@ export { recognizePool } from './known-pools.js';
 export type { RecognizedPool } from './known-pools.js';
 export { nearMiss } from './near-miss.js';
 export { wrapInstanceMethod, wrapMethodOf } from './instance-method.js';
+export type { EntryFunction } from './instance-method.js';
 export { reportAuditFailure } from './report-failure.js';
 export { DISABLE_VARIABLE, readKillSwitch } from './kill-switch.js';
 export { defaultPortRange, platformTimeWaitSeconds } from './platform.js';

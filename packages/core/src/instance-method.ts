@@ -46,6 +46,9 @@ export function wrapInstanceMethod<T extends object, K extends keyof T>(
   };
 }
 
+/** The function a call of a hooked method enters first (`wrapMethodOf`'s dispatcher). */
+export type EntryFunction = (...args: unknown[]) => unknown;
+
 /** One method swapped on the prototype that defines it: the instances it runs a wrapper for, and the undo. */
 interface SharedSwap {
   readonly original: (...args: unknown[]) => unknown;
@@ -71,6 +74,10 @@ const swaps = new WeakMap<object, Map<PropertyKey, SharedSwap>>();
  * something wrapped over the dispatcher since, whose wrapper then keeps calling a dispatcher that passes
  * every call straight through.
  *
+ * `make` also gets the dispatcher (`entry`): the function on the stack right above the wrapper whenever the
+ * wrapper runs, for a wrapper that takes the caller's stack (`Error.captureStackTrace(e, entry)`); undefined
+ * when the wrapper is the instance's own property.
+ *
  * A method the instance holds as its own property (assigned in its constructor) is wrapped there, as
  * `wrapInstanceMethod` does: the instance's keys stay the same. So does a method no prototype lets us
  * redefine (non-configurable and read-only).
@@ -80,7 +87,7 @@ const swaps = new WeakMap<object, Map<PropertyKey, SharedSwap>>();
 export function wrapMethodOf<T extends object, K extends keyof T>(
   target: T,
   key: K,
-  make: (original: T[K]) => T[K],
+  make: (original: T[K], entry: EntryFunction | undefined) => T[K],
 ): () => void {
   const owner = definingPrototype(target, key);
   const descriptor = owner && Object.getOwnPropertyDescriptor(owner, key);
@@ -90,11 +97,14 @@ export function wrapMethodOf<T extends object, K extends keyof T>(
     typeof descriptor.value !== 'function' ||
     (!descriptor.configurable && !descriptor.writable)
   ) {
-    return wrapInstanceMethod(target, key, make);
+    return wrapInstanceMethod(target, key, (original) => make(original, undefined));
   }
   const swap = sharedSwap(owner, key, descriptor);
   const previous = swap.wrappers.get(target);
-  const wrapper = make((previous ?? swap.original) as T[K]) as unknown as SharedSwap['original'];
+  const wrapper = make(
+    (previous ?? swap.original) as T[K],
+    swap.dispatcher,
+  ) as unknown as SharedSwap['original'];
   swap.wrappers.set(target, wrapper);
   if (previous === undefined) swap.live++;
   let undone = false;

@@ -11,7 +11,8 @@ const CAUSES: readonly { readonly test: RegExp; readonly advice: (where: string)
   },
   {
     test: /^(ENOTFOUND|EAI_AGAIN|EAI_FAIL|EAI_NONAME)$/,
-    advice: (where) => `The host name of ${where} does not resolve from here: check the host and this host's DNS.`,
+    advice: (where) =>
+      `The host name of ${where} does not resolve from here: check the host and this host's DNS.`,
   },
   {
     test: /^(ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EHOSTDOWN|ECONNRESET|EPIPE|CONNECT_TIMEOUT|UND_ERR_CONNECT_TIMEOUT)$/,
@@ -28,7 +29,8 @@ const CAUSES: readonly { readonly test: RegExp; readonly advice: (where: string)
   {
     // MySQL/MariaDB access denied, PostgreSQL 28xxx (authorization), Redis NOAUTH/WRONGPASS.
     test: /^(ER_ACCESS_DENIED|ER_DBACCESS_DENIED|ER_NOT_SUPPORTED_AUTH_MODE|28|NOAUTH$|WRONGPASS$|NOPERM$)/,
-    advice: (where) => `${where} refused the credentials: check the user, password and auth plugin the pool sends.`,
+    advice: (where) =>
+      `${where} refused the credentials: check the user, password and auth plugin the pool sends.`,
   },
   {
     test: /^(ER_BAD_DB_ERROR$|3D000$)/,

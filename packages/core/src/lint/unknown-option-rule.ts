@@ -79,7 +79,10 @@ export function unknownOptions(
 }
 
 /** What `<kind>/unknown-option` says of these unknown options; undefined when there are none. */
-export function unknownOptionViolation(kind: string, unknown: readonly OptionProblem[]): LintViolation | undefined {
+export function unknownOptionViolation(
+  kind: string,
+  unknown: readonly OptionProblem[],
+): LintViolation | undefined {
   if (unknown.length === 0) return undefined;
   const named = unknown.map((p) => (p.suggestion ? `${p.key} (did you mean ${p.suggestion}?)` : p.key));
   const meant = unknown.flatMap((p) => (p.suggestion ? [p.suggestion] : []));

@@ -1,6 +1,6 @@
 import { Socket } from 'node:net';
-import { wrapInstanceMethod } from '@poolaudit/core';
-import type { CloseReason, PoolProbe } from '@poolaudit/core';
+import { wrapInstanceMethod, wrapMethodOf } from '@poolaudit/core';
+import type { CloseReason, EntryFunction, PoolProbe } from '@poolaudit/core';
 import { acquireStack, withAcquireStack } from './acquire-stack.js';
 import { evictionRule, rejectsAtOnce } from './pool-internals.js';
 import type { Factory, PoolInternals, PooledResource, WaitingQueue } from './pool-internals.js';
@@ -32,7 +32,6 @@ interface AcquireCall {
   outer: AcquireCall | null;
 }
 
-const IGNORE = (): void => undefined;
 const VALIDATION_FAILED: Closure = ['error', 'validate'];
 const USER_DESTROY: Closure = ['other', 'destroy'];
 const UNKNOWN_DESTROY: Closure = ['other', undefined];
@@ -52,8 +51,22 @@ export class PoolAudit {
   /** Probe keys for resources that are not objects (a pool of numbers, say). */
   private readonly primitiveKeys = new Map<unknown, object>();
   /** `factory.create` rejected: a resource (a connection, for a pool of sockets) could not be made. */
-  private readonly onCreateError = (error: unknown): void => this.probe.connectFailed({ error });
-  private readonly onDestroyError = (): void => this.probe.count('destroy-error');
+  private readonly onCreateError = (error: unknown): void => {
+    if (!this.active) return;
+    try {
+      this.probe.connectFailed({ error });
+    } catch (err) {
+      this.fail(err);
+    }
+  };
+  private readonly onDestroyError = (): void => {
+    if (!this.active) return;
+    try {
+      this.probe.count('destroy-error');
+    } catch (err) {
+      this.fail(err);
+    }
+  };
   /** The `acquire()` calls running right now, innermost first (linked by `outer`). */
   private current: AcquireCall | null = null;
   /** Reused by every `acquire()` that is not nested in another: the common case allocates nothing. */
@@ -80,17 +93,22 @@ export class PoolAudit {
     // Creates already under way (a new pool's `min` fill, started by its constructor) went to the user's
     // factory: their resources are adopted once the pool has added them (the tracked promise settles
     // right after, L320–328), before the pool can hand them out.
+    // One that fails is a failed connect, as generic-pool reports it ('factoryCreateError').
     for (const operation of pool._factoryCreateOperations as ReadonlySet<PromiseLike<unknown>>) {
       void operation.then(() => {
         if (this.active) this.adoptResources();
-      }, IGNORE);
+      }, this.onCreateError);
     }
 
+    // Pool.prototype's methods, hooked for this pool alone: the pool keeps its own keys (wrapMethodOf).
     const methods = pool as unknown as Record<string, Method>;
-    const hook = (key: string, make: (original: Method) => Method): void => {
-      if (methods[key]) this.restores.push(wrapInstanceMethod(methods, key, make));
+    const hook = (
+      key: string,
+      make: (original: Method, entry: EntryFunction | undefined) => Method,
+    ): void => {
+      if (methods[key]) this.restores.push(wrapMethodOf(methods, key, make));
     };
-    hook('acquire', (original) => this.acquireWrapper(original));
+    hook('acquire', (original, entry) => this.acquireWrapper(original, entry));
     hook('release', (original) => this.releaseWrapper(original));
     hook('_dispatchPooledResourceToNextWaitingClient', (original) => this.dispatchWrapper(original));
     this.hookQueue(pool._waitingClientsQueue);
@@ -114,12 +132,6 @@ export class PoolAudit {
       }),
     );
     this.restores.push(wrapInstanceMethod(pool, '_factory', (factory) => this.standInFactory(factory)));
-    pool.on('factoryCreateError', this.onCreateError);
-    pool.on('factoryDestroyError', this.onDestroyError);
-    this.restores.push(() => {
-      pool.removeListener('factoryCreateError', this.onCreateError);
-      pool.removeListener('factoryDestroyError', this.onDestroyError);
-    });
   }
 
   /** Tells the probe about every resource of the pool (the ledger ignores ones it knows). */
@@ -147,19 +159,22 @@ export class PoolAudit {
    * `acquire(priority)`: takes the start time (and the caller's stack) and lets the pool queue its request.
    * The resource is observed where the pool hands it over (`dispatchWrapper`), synchronously; no handler is
    * chained onto the caller's promise unless the pool has an acquire timeout to report.
+   *
+   * `entry`: the prototype's dispatcher that calls the wrapper; the caller's stack starts below it.
    */
-  private acquireWrapper(original: Method): Method {
+  private acquireWrapper(original: Method, entry: EntryFunction | undefined): Method {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const audit = this;
     const wrapper = function (this: unknown, priority: unknown): unknown {
       if (!audit.auditing(this)) return original.call(this, priority);
-      return audit.acquire(original, priority, wrapper);
+      return audit.acquire(original, priority, entry ?? wrapper);
     };
     Object.defineProperty(wrapper, 'name', { value: original.name });
     return wrapper;
   }
 
-  private acquire(original: Method, priority: unknown, wrapper: Method): unknown {
+  /** `entry`: the outermost frame of the audit's own (the caller's stack is what lies below it). */
+  private acquire(original: Method, priority: unknown, entry: EntryFunction): unknown {
     const { pool, probe } = this;
     const outer = this.current;
     let call: AcquireCall;
@@ -172,7 +187,7 @@ export class PoolAudit {
       call.idle = pool._availableObjects.length;
       call.creates = this.creates;
       call.startedAt = probe.acquireStart();
-      call.stack = this.leakDetection ? acquireStack(wrapper) : undefined;
+      call.stack = this.leakDetection ? acquireStack(entry) : undefined;
     } catch (err) {
       this.fail(err);
       return original.call(pool, priority);
@@ -351,7 +366,13 @@ export class PoolAudit {
         this.active ? this.create(factory, args) : Reflect.apply(factory.create, factory, args),
     });
     Object.defineProperty(standIn, 'destroy', {
-      value: (...args: unknown[]): unknown => Reflect.apply(factory.destroy, factory, args),
+      value: (...args: unknown[]): unknown => {
+        const result = Reflect.apply(factory.destroy, factory, args);
+        // 'factoryDestroyError' without a listener: a rejected destroy (a `destroyTimeoutMillis` expiry is
+        // generic-pool's own and is not seen here).
+        if (this.active && isThenable(result)) void result.then(undefined, this.onDestroyError);
+        return result;
+      },
     });
     if (factory.validate !== undefined) {
       Object.defineProperty(standIn, 'validate', {
@@ -366,7 +387,10 @@ export class PoolAudit {
     const startedAt = this.probe.now();
     const result = Reflect.apply(factory.create, factory, args);
     try {
-      if (isThenable(result)) void result.then((resource) => this.opened(resource, startedAt), IGNORE);
+      // A rejection is what generic-pool reports as 'factoryCreateError' (Pool.js _createResource): read here,
+      // so that the pool's listener counts stay the application's.
+      if (isThenable(result))
+        void result.then((resource) => this.opened(resource, startedAt), this.onCreateError);
       else this.opened(result, startedAt);
     } catch (err) {
       this.fail(err);

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import {
   UnsupportedPoolError,
   accepts,
@@ -7,9 +8,15 @@ import {
   endpointKey,
 } from '@poolaudit/core';
 import type { Auditor } from '@poolaudit/core';
-import { joinHub, leaveHub, takeConnectedSocket } from './internal/channel-hub.js';
+import { joinHub, leaveHub } from './internal/channel-hub.js';
+import type { ConnectParams, ConnectionSink } from './internal/channel-hub.js';
 import type { DispatcherFacts } from './internal/close-reason.js';
-import { dispatcherKind, instanceOptions, isLegacyWrapper } from './internal/dispatcher-shape.js';
+import {
+  dispatcherKind,
+  dispatcherOfConnector,
+  instanceOptions,
+  isLegacyWrapper,
+} from './internal/dispatcher-shape.js';
 import { OriginPool } from './internal/origin-pool.js';
 import type { OriginHost } from './internal/origin-pool.js';
 import { undiciLintRules, undiciOptionSchema } from './lint-rules.js';
@@ -33,7 +40,7 @@ interface Emitter extends DispatcherLike {
 }
 
 /** Everything attached to one audited dispatcher, and how to take it off again. */
-class DispatcherAudit implements OriginHost {
+class DispatcherAudit implements OriginHost, ConnectionSink {
   private readonly origins = new Map<string, OriginPool>();
   private readonly parsed: UndiciConfig;
   private readonly facts: {
@@ -42,6 +49,8 @@ class DispatcherAudit implements OriginHost {
     clientTtl: boolean;
   };
   private attached = true;
+  /** Connectors seen, by the dispatcher (root or per-origin) whose client connects with them. */
+  private readonly connectors = new WeakMap<object, object>();
 
   constructor(
     private readonly root: Emitter,
@@ -57,42 +66,44 @@ class DispatcherAudit implements OriginHost {
       maxRequestsPerClient: this.parsed.keepAlive.maxRequestsPerClient,
       clientTtl: this.parsed.config.maxLifetimeMs != null,
     };
-    joinHub();
-    root.on('connect', this.onConnect);
-    root.on('connectionError', this.onConnectionError);
+    joinHub(this);
   }
 
-  // 'connect' (origin: URL, targets: [root, …, client]): emitted by the Client right after undici published
-  // the socket on `undici:client:connected`; Pools and Agents re-emit it with themselves prepended.
-  private readonly onConnect = (origin: unknown, targets: unknown): void => {
+  // New connections and failed attempts come from undici's connect channels, matched by their connector:
+  // nothing listens on the dispatcher, whose 'connect' and 'connectionError' listeners are the app's.
+  ownerOf(connector: unknown): object | undefined {
+    if (!this.attached || typeof connector !== 'function') return undefined;
     try {
-      const url = origin as { host?: unknown; origin?: unknown };
-      if (typeof url.host !== 'string' || typeof url.origin !== 'string') return;
-      const socket = takeConnectedSocket(url.host);
-      if (socket === null) return;
-      this.originPool(url.origin, targets).connected(socket);
+      // A client reconnects with the connector it has: found once, looked up after.
+      const known = this.connectors.get(connector);
+      if (known !== undefined) return known;
+      const found = dispatcherOfConnector(this.root, this.kind, connector);
+      if (found !== undefined) this.connectors.set(connector, found);
+      return found;
     } catch (err) {
       this.fail(err);
+      return undefined;
     }
-  };
+  }
 
-  // 'connectionError' (origin: URL, targets, error): a connect attempt failed; no socket was published.
-  private readonly onConnectionError = (origin: unknown, targets: unknown, error: unknown): void => {
+  connected(origin: string, dispatcher: object, socket: Socket): void {
     try {
-      const url = origin as { origin?: unknown; hostname?: unknown; port?: unknown; protocol?: unknown };
-      if (typeof url.origin !== 'string') return;
-      this.originPool(url.origin, targets).probe.connectFailed({ endpoint: originEndpoint(url), error });
+      this.originPool(origin, dispatcher).connected(socket);
     } catch (err) {
       this.fail(err);
     }
-  };
+  }
+
+  connectFailed(origin: string, where: ConnectParams, dispatcher: object, error: unknown): void {
+    try {
+      this.originPool(origin, dispatcher).probe.connectFailed({ endpoint: originEndpoint(where), error });
+    } catch (err) {
+      this.fail(err);
+    }
+  }
 
   /** The audited pool of `origin`, registered the first time the dispatcher connects to it. */
-  private originPool(origin: string, targets: unknown): OriginPool {
-    // An Agent or BalancedPool serves each origin with its own Pool (or Client): targets[1].
-    const perOrigin = this.kind === 'Agent' || this.kind === 'BalancedPool';
-    const served = perOrigin && Array.isArray(targets) ? (targets[1] as unknown) : undefined;
-    const dispatcher = typeof served === 'object' && served !== null ? served : this.root;
+  private originPool(origin: string, dispatcher: object): OriginPool {
     let pool = this.origins.get(origin);
     if (pool === undefined) {
       const probe = this.auditor.register({
@@ -140,12 +151,10 @@ class DispatcherAudit implements OriginHost {
   detach(): void {
     if (!this.attached) return;
     this.attached = false;
-    this.root.removeListener('connect', this.onConnect);
-    this.root.removeListener('connectionError', this.onConnectionError);
     for (const pool of this.origins.values()) pool.detach();
     this.origins.clear();
     if (audits.get(this.root) === this) audits.delete(this.root);
-    leaveHub();
+    leaveHub(this);
   }
 }
 
@@ -225,6 +234,7 @@ export function isAudited(dispatcher: object): boolean {
 /** The `host:port` of an origin URL, with the scheme's default port when it names none. */
 function originEndpoint(url: { hostname?: unknown; port?: unknown; protocol?: unknown }): string | null {
   if (typeof url.hostname !== 'string' || url.hostname === '') return null;
-  const port = typeof url.port === 'string' && url.port !== '' ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+  const port =
+    typeof url.port === 'string' && url.port !== '' ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
   return endpointKey(url.hostname, port);
 }

@@ -10,10 +10,31 @@ export interface TrackedSocket {
   fail(err: unknown): void;
 }
 
+/**
+ * An audited dispatcher, as the hub asks it about new connections: which of its dispatchers (itself, or an
+ * Agent's per-origin Pool) owns a connector, and what to do with a connection or a failed attempt.
+ */
+export interface ConnectionSink {
+  /** The dispatcher of this audit whose clients connect with `connector`, if any. */
+  ownerOf(connector: unknown): object | undefined;
+  connected(origin: string, dispatcher: object, socket: Socket): void;
+  connectFailed(origin: string, where: ConnectParams, dispatcher: object, error: unknown): void;
+}
+
+/** `connectParams` of undici's connect channels (lib/dispatcher/client.js `connect()`). */
+export interface ConnectParams {
+  readonly host?: unknown;
+  readonly hostname?: unknown;
+  readonly protocol?: unknown;
+  readonly port?: unknown;
+}
+
 // undici publishes on these from every copy in the process (the one bundled in Node and any installed one):
-// lib/core/diagnostics.js. Each handler does one WeakMap lookup first, so traffic of dispatchers that are
-// not audited costs next to nothing.
+// lib/core/diagnostics.js. Each handler does one WeakMap lookup first (the connect ones a walk over the
+// audited dispatchers, once per new connection), so traffic of dispatchers that are not audited costs next
+// to nothing. Nothing is added to the dispatchers themselves: their listener counts stay the application's.
 const CONNECTED = 'undici:client:connected';
+const CONNECT_ERROR = 'undici:client:connectError';
 const SEND_HEADERS = 'undici:client:sendHeaders';
 const RESPONSE_HEADERS = 'undici:request:headers';
 const TRAILERS = 'undici:request:trailers';
@@ -21,33 +42,45 @@ const REQUEST_ERROR = 'undici:request:error';
 
 const bySocket = new WeakMap<object, TrackedSocket>();
 const byRequest = new WeakMap<object, TrackedSocket>();
-
-// `undici:client:connected` is published right before the client emits 'connect', synchronously
-// (lib/dispatcher/client.js `connect()`): the audited dispatcher's 'connect' listener takes the socket here.
-let connectedSocket: Socket | null = null;
-let connectedHost: string | null = null;
-let users = 0;
+const sinks = new Set<ConnectionSink>();
 
 interface ChannelMessage {
   readonly socket?: Socket;
   readonly request?: object;
-  readonly connectParams?: { readonly host?: unknown };
+  readonly connector?: unknown;
+  readonly connectParams?: ConnectParams;
+  readonly error?: unknown;
   readonly response?: { readonly headers?: unknown };
+}
+
+/** The origin a connect message is for: `protocol//host`, as the client's URL prints it. */
+function originOf(params: ConnectParams | undefined): string | null {
+  const { protocol, host } = params ?? {};
+  return typeof protocol === 'string' && typeof host === 'string' ? `${protocol}//${host}` : null;
+}
+
+/** The sink and dispatcher that own a connect message's connector, if an audited one does. */
+function ownerOf(m: ChannelMessage): { sink: ConnectionSink; dispatcher: object; origin: string } | null {
+  const origin = originOf(m.connectParams);
+  if (origin === null || m.connector === undefined) return null;
+  for (const sink of sinks) {
+    const dispatcher = sink.ownerOf(m.connector);
+    if (dispatcher !== undefined) return { sink, dispatcher, origin };
+  }
+  return null;
 }
 
 function onConnected(message: unknown): void {
   const m = message as ChannelMessage;
-  connectedSocket = m.socket ?? null;
-  const host = m.connectParams?.host;
-  connectedHost = typeof host === 'string' ? host : null;
-  // The audited dispatcher takes the socket synchronously, in its 'connect' listener. One that no audit takes
-  // (an unaudited client) must not stay referenced here: it would keep that client from being collected.
-  if (connectedSocket !== null) queueMicrotask(forgetConnected);
+  if (m.socket === undefined) return;
+  const owner = ownerOf(m);
+  owner?.sink.connected(owner.origin, owner.dispatcher, m.socket);
 }
 
-function forgetConnected(): void {
-  connectedSocket = null;
-  connectedHost = null;
+function onConnectError(message: unknown): void {
+  const m = message as ChannelMessage;
+  const owner = ownerOf(m);
+  owner?.sink.connectFailed(owner.origin, m.connectParams ?? {}, owner.dispatcher, m.error);
 }
 
 function onSendHeaders(message: unknown): void {
@@ -91,15 +124,6 @@ function guarded(tracked: TrackedSocket, run: () => void): void {
   }
 }
 
-/** Takes the socket undici has just connected, if it went to `host` (the `host` of the client's URL). */
-export function takeConnectedSocket(host: string): Socket | null {
-  const socket = connectedSocket;
-  if (socket === null || connectedHost !== host) return null;
-  connectedSocket = null;
-  connectedHost = null;
-  return socket;
-}
-
 /** Routes the requests run on `socket` to `tracked`. */
 export function trackSocket(socket: Socket, tracked: TrackedSocket): void {
   bySocket.set(socket, tracked);
@@ -110,10 +134,13 @@ export function untrackSocket(socket: Socket): void {
   bySocket.delete(socket);
 }
 
-/** Subscribes to undici's channels when the first audit starts. */
-export function joinHub(): void {
-  if (users++ > 0) return;
+/** Subscribes to undici's channels when the first audit starts; `sink` hears of its new connections. */
+export function joinHub(sink: ConnectionSink): void {
+  if (sinks.has(sink)) return;
+  sinks.add(sink);
+  if (sinks.size > 1) return;
   subscribe(CONNECTED, onConnected);
+  subscribe(CONNECT_ERROR, onConnectError);
   subscribe(SEND_HEADERS, onSendHeaders);
   subscribe(RESPONSE_HEADERS, onResponseHeaders);
   subscribe(TRAILERS, onRequestEnd);
@@ -121,18 +148,17 @@ export function joinHub(): void {
 }
 
 /** Unsubscribes when the last audit is detached: the channels are left as they were found. */
-export function leaveHub(): void {
-  if (users === 0 || --users > 0) return;
+export function leaveHub(sink: ConnectionSink): void {
+  if (!sinks.delete(sink) || sinks.size > 0) return;
   unsubscribe(CONNECTED, onConnected);
+  unsubscribe(CONNECT_ERROR, onConnectError);
   unsubscribe(SEND_HEADERS, onSendHeaders);
   unsubscribe(RESPONSE_HEADERS, onResponseHeaders);
   unsubscribe(TRAILERS, onRequestEnd);
   unsubscribe(REQUEST_ERROR, onRequestEnd);
-  connectedSocket = null;
-  connectedHost = null;
 }
 
 /** How many audits hold the channel subscriptions (0 = none). */
 export function hubUsers(): number {
-  return users;
+  return sinks.size;
 }

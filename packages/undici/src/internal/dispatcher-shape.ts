@@ -79,3 +79,57 @@ export function instanceOptions(dispatcher: object, kind: DispatcherKind): Undic
   }
   return options;
 }
+
+/** The value `dispatcher` keeps under the symbol described `description` (lib/core/symbols.js). */
+function symbolValue(dispatcher: object, description: string): unknown {
+  for (const symbol of Object.getOwnPropertySymbols(dispatcher)) {
+    if (symbol.description === description) return (dispatcher as Record<symbol, unknown>)[symbol];
+  }
+  return undefined;
+}
+
+/** The Pools or Clients a dispatcher holds under `kClients` (undici 7 keeps an Agent's as `{ count, dispatcher }`
+ * entries of a Map, undici 8 the dispatchers themselves; a Pool or BalancedPool an array). */
+function childrenOf(dispatcher: object): object[] {
+  const held = symbolValue(dispatcher, 'clients');
+  const values = held instanceof Map ? [...held.values()] : Array.isArray(held) ? held : [];
+  const out: object[] = [];
+  for (const value of values as unknown[]) {
+    const child = childDispatcher(value);
+    if (child !== undefined) out.push(child);
+  }
+  return out;
+}
+
+/** Whether a client of `dispatcher` (itself, when it is a Client) connects with `connector`. undici gives
+ * each Client a connector of its own (`kConnector`, lib/dispatcher/client.js), published as `connector`. */
+function connectsWith(dispatcher: object, connector: unknown, depth: number): boolean {
+  const own = symbolValue(dispatcher, 'connector');
+  if (own !== undefined) return own === connector;
+  if (depth === 0) return false;
+  return childrenOf(dispatcher).some((child) => connectsWith(child, connector, depth - 1));
+}
+
+/**
+ * The dispatcher of an audit that made a connection with `connector`: `root` itself when it is a Client or
+ * a Pool (whose Clients are its own), else the per-origin Pool or Client of an Agent or BalancedPool.
+ */
+export function dispatcherOfConnector(
+  root: object,
+  kind: DispatcherKind,
+  connector: unknown,
+): object | undefined {
+  if (kind === 'Client' || kind === 'Pool') return connectsWith(root, connector, 1) ? root : undefined;
+  return childrenOf(root).find((child) => connectsWith(child, connector, 1));
+}
+
+function childDispatcher(value: unknown): object | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const entry = value as { dispatcher?: unknown; deref?: unknown };
+  if (typeof entry.dispatcher === 'object' && entry.dispatcher !== null) return entry.dispatcher;
+  if (typeof entry.deref === 'function') {
+    const held: unknown = (entry.deref as () => unknown).call(value);
+    return typeof held === 'object' && held !== null ? held : undefined;
+  }
+  return value;
+}

@@ -18,9 +18,9 @@ const firstOptions = new WeakMap<PoolAttachment, AuditPoolOptions>();
  * `pg_terminate_backend`, a restart), `shutdown` (`pool.end()`), `other` (`client.end()`). Who closed first
  * is read at the client's socket (the TLS socket with `ssl`). Clients that already exist are adopted.
  *
- * Nothing is patched globally. The pool keeps its prototype and its own keys (with their enumerability);
- * it gains one listener on each of its instrumentation events 'acquire' and 'release' (never on 'error').
- * `detach(pool)` restores it exactly. At run time nothing is thrown into the application: if auditing
+ * The pool keeps its prototype, its own keys (with their enumerability) and its listener counts: acquires
+ * and releases are read at `_acquireClient` and `_release`, hooked for this pool alone from
+ * `Pool.prototype` (`wrapMethodOf`). `detach(pool)` restores it exactly. At run time nothing is thrown into the application: if auditing
  * fails, a warning is emitted once and the pool goes on unaudited.
  *
  * Auditing a pool that is already audited returns it as it is, hooked once: a different `name` renames it,

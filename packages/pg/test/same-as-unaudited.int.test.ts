@@ -41,12 +41,6 @@ function emittersOf(pool: pg.Pool): Record<string, CountsListeners | undefined> 
   return emitters;
 }
 
-/** What auditing adds and the application can see: one listener on each of pg-pool's instrumentation events. */
-const EXPECTED = (['before', 'after'] as const).flatMap((moment) => [
-  `listeners (${moment}) pool.acquire: 0 unaudited, 1 audited`,
-  `listeners (${moment}) pool.release: 0 unaudited, 1 audited`,
-]);
-
 describe('audited and unaudited, the same workload', () => {
   it('gives the same results and errors, keeps the keys and prototype, and the server sees the same connections and bytes', async () => {
     const auditor = createAuditor();
@@ -63,7 +57,8 @@ describe('audited and unaudited, the same workload', () => {
       emitters: emittersOf,
       close: (pool) => pool.end(),
     });
-    expect(parityDifferences(raw, audited).sort()).toEqual([...EXPECTED].sort());
+    // Nothing the application can see: no key, no listener (the hooks dispatch from Pool.prototype).
+    expect(parityDifferences(raw, audited)).toEqual([]);
     expect(raw.connections).toBe(2);
     const [rawSeen, auditedSeen] = [...seen.values()];
     expect(auditedSeen).toEqual(rawSeen);

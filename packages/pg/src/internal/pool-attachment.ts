@@ -1,5 +1,5 @@
 import { Socket } from 'node:net';
-import { endpointKey, reportAuditFailure, wrapInstanceMethod } from '@poolaudit/core';
+import { endpointKey, reportAuditFailure, wrapInstanceMethod, wrapMethodOf } from '@poolaudit/core';
 import type { CloseReason, PoolProbe } from '@poolaudit/core';
 import type { PendingItem, PgClient, PgPool } from './shapes.js';
 
@@ -38,10 +38,10 @@ type Clients = PgClient[];
 const SERVER_ENDED = /^(57P0[1-5]|08)/;
 
 /**
- * The audit of one pg-pool 3 pool. pg-pool tells about acquires and releases through its own
- * instrumentation events ('acquire', 'release'), on which the audit listens (one listener each; never
- * 'error', whose listeners change what pg-pool does). What the events leave out is read from the pool's
- * lists (pg-pool/index.js):
+ * The audit of one pg-pool 3 pool. Acquires and releases are read where pg-pool emits 'acquire' and
+ * 'release': `_acquireClient` and `_release`, hooked for this pool from the prototype (`wrapMethodOf`), so
+ * no listener is added (an 'error' listener would even change what pg-pool does). What those calls leave
+ * out is read from the pool's lists (pg-pool/index.js):
  *
  * - `_clients` is replaced by a filtered copy on every removal (`_remove`, a failed connect, a failed
  *   `onConnect`): the property becomes an accessor with the same key and enumerability, whose setter sees
@@ -63,12 +63,14 @@ export class PoolAttachment {
   private served: Acquire | undefined;
   private readonly restores: (() => void)[] = [];
   private unwrapClients: (() => void) | undefined;
-  private readonly onAcquire = (client: PgClient): void => {
+  /** `_acquireClient` is about to emit 'acquire': a client (new or idle) is handed to an acquire. */
+  acquiring(client: PgClient): void {
     if (this.active) this.guard(() => this.acquired(client));
-  };
-  private readonly onRelease = (err: unknown, client: PgClient): void => {
-    if (this.active) this.guard(() => this.released(err, client));
-  };
+  }
+  /** `_release` is about to count the use and emit 'release' (`useCount`: the count it will have). */
+  releasing(err: unknown, client: PgClient, useCount: number): void {
+    if (this.active) this.guard(() => this.released(err, client, useCount));
+  }
 
   constructor(
     readonly pool: PgPool,
@@ -93,12 +95,11 @@ export class PoolAttachment {
       wrapInstanceMethod(queue, 'splice', (original) => wrapQueueSplice(this, original)),
     );
     this.watchClients(this.clients);
-    pool.on('acquire', this.onAcquire);
-    pool.on('release', this.onRelease);
-    this.restores.push(() => {
-      pool.removeListener('acquire', this.onAcquire);
-      pool.removeListener('release', this.onRelease);
-    });
+    // Where pg-pool emits 'acquire' and 'release', hooked for this pool alone: no listener is added to it.
+    this.restores.push(
+      wrapMethodOf(pool, '_acquireClient', (original) => wrapAcquireClient(this, original)),
+      wrapMethodOf(pool, '_release', (original) => wrapRelease(this, original)),
+    );
     this.adopt();
   }
 
@@ -156,7 +157,7 @@ export class PoolAttachment {
     return i === -1 ? undefined : waiting.splice(i, 1)[0];
   }
 
-  /** pg-pool's 'acquire': a client (new or idle) is handed to an acquire. */
+  /** pg-pool's 'acquire' moment: a client (new or idle) is handed to an acquire. */
   private acquired(client: PgClient): void {
     const state = this.states.get(client) ?? this.adoptLate(client);
     const served = state.acquire ?? this.served;
@@ -177,10 +178,10 @@ export class PoolAttachment {
   }
 
   /**
-   * pg-pool's 'release' (`_release`, after it counted the use and before it decides): the client goes back
-   * idle, or is removed for the first reason `_release` tests.
+   * pg-pool's 'release' moment (`_release`, before it decides; `useCount` is the use count it has counted
+   * by then): the client goes back idle, or is removed for the first reason `_release` tests.
    */
-  private released(err: unknown, client: PgClient): void {
+  private released(err: unknown, client: PgClient, useCount: number): void {
     const state = this.states.get(client) ?? this.adoptLate(client);
     if (state.inUse) {
       state.inUse = false;
@@ -191,8 +192,7 @@ export class PoolAttachment {
     else if (pool.ending) state.reason = 'shutdown';
     else if (client._queryable === false) state.reason = 'remote';
     else if (client._ending === true) [state.reason, state.detail] = ['other', 'client.end()'];
-    else if ((client._poolUseCount ?? 0) >= pool.options.maxUses)
-      [state.reason, state.detail] = ['maxLifetime', 'maxUses'];
+    else if (useCount >= pool.options.maxUses) [state.reason, state.detail] = ['maxLifetime', 'maxUses'];
     else if (pool._expired.has(client)) [state.reason, state.detail] = ['maxLifetime', 'maxLifetimeSeconds'];
   }
 
@@ -272,7 +272,9 @@ export class PoolAttachment {
     const host = client.host ?? 'localhost';
     const stream = client.connection?.stream as { errored?: unknown } | undefined;
     this.probe.connectFailed({
-      endpoint: host.startsWith('/') ? `${host}/.s.PGSQL.${client.port ?? 5432}` : endpointKey(host, client.port ?? 5432),
+      endpoint: host.startsWith('/')
+        ? `${host}/.s.PGSQL.${client.port ?? 5432}`
+        : endpointKey(host, client.port ?? 5432),
       error: state.connectSucceeded
         ? { code: 'onConnect', message: "the pool's onConnect hook failed" }
         : (state.connectError ?? stream?.errored),
@@ -368,16 +370,19 @@ function newState(connectStartedAt: number | undefined, acquire: Acquire | undef
  * off on that call: the client keeps its own keys.
  */
 function watchConnect(client: PgClient, state: ClientState): void {
-  const restore = wrapInstanceMethod(client, 'connect', (original) =>
-    function connect(this: PgClient, callback?: unknown): unknown {
-      restore();
-      if (typeof callback !== 'function') return original.call(this, callback);
-      return original.call(this, (err: unknown, ...rest: unknown[]) => {
-        if (err) state.connectError = err;
-        else state.connectSucceeded = true;
-        return (callback as (...args: unknown[]) => unknown)(err, ...rest);
-      });
-    },
+  const restore = wrapInstanceMethod(
+    client,
+    'connect',
+    (original) =>
+      function connect(this: PgClient, callback?: unknown): unknown {
+        restore();
+        if (typeof callback !== 'function') return original.call(this, callback);
+        return original.call(this, (err: unknown, ...rest: unknown[]) => {
+          if (err) state.connectError = err;
+          else state.connectSucceeded = true;
+          return (callback as (...args: unknown[]) => unknown)(err, ...rest);
+        });
+      },
   );
   // Should a pg-pool version connect otherwise, the wrapper still leaves within the tick.
   process.nextTick(restore);
@@ -451,5 +456,24 @@ function wrapQueueSplice(a: PoolAttachment, original: Queue['splice']): Queue['s
     const removed = (original as (...a: unknown[]) => unknown[]).apply(this, args);
     if (a.active && removed.length > 0) a.guard(() => a.droppedFromQueue(removed));
     return removed;
+  };
+}
+
+type AcquireClient = PgPool['_acquireClient'];
+type Release = PgPool['_release'];
+
+/** The pool's `_acquireClient`: the acquire is noted (never throwing), then the original runs as it was. */
+function wrapAcquireClient(attachment: PoolAttachment, original: AcquireClient): AcquireClient {
+  return function _acquireClient(this: PgPool, client: PgClient, ...rest: unknown[]): unknown {
+    attachment.acquiring(client);
+    return Reflect.apply(original, this, [client, ...rest]);
+  };
+}
+
+/** The pool's `_release`: the release is noted with the use count it will count, then the original runs. */
+function wrapRelease(attachment: PoolAttachment, original: Release): Release {
+  return function _release(this: PgPool, client: PgClient, idleListener: unknown, err: unknown): unknown {
+    attachment.releasing(err, client, (client._poolUseCount || 0) + 1);
+    return Reflect.apply(original, this, [client, idleListener, err]);
   };
 }

@@ -46,6 +46,10 @@ export interface PgPool {
   /** Clients past `maxLifetimeSeconds`, removed at their next release. */
   readonly _expired: WeakSet<object>;
   readonly ending: boolean;
+  /** Hands `client` to an acquire; emits 'connect' (new clients) and 'acquire' first (pg-pool/index.js). */
+  _acquireClient(this: PgPool, client: PgClient, ...rest: unknown[]): unknown;
+  /** Takes `client` back: counts the use, emits 'release', then keeps or removes it. */
+  _release(this: PgPool, client: PgClient, idleListener: unknown, err: unknown): unknown;
   on(event: string, listener: (...args: never[]) => void): unknown;
   removeListener(event: string, listener: (...args: never[]) => void): unknown;
   query(text: string, cb: (err: Error | null, result?: { rows: Record<string, unknown>[] }) => void): unknown;

@@ -146,9 +146,11 @@ describe('auditAgent() leaves no trace, and detach() restores the agent exactly'
       const keys = Object.keys(agent);
       const names = Object.getOwnPropertyNames(agent);
       const listeners = agent.eventNames().map((e) => [e, agent.listenerCount(e)]);
+      const addRequest: unknown = Reflect.get(Agent.prototype, 'addRequest');
       expect(auditAgent(agent, { name: 'trace', auditor })).toBe(agent);
       expect(isAudited(agent)).toBe(true);
       expect(Object.keys(agent)).toEqual(keys);
+      expect(Object.getOwnPropertyNames(agent)).toEqual(names);
       expect(Object.getPrototypeOf(agent)).toBe(Agent.prototype);
       await sequential(server.origin, agent, 3, 0);
       expect(agent.eventNames().map((e) => [e, agent.listenerCount(e)])).toEqual(listeners);
@@ -156,7 +158,8 @@ describe('auditAgent() leaves no trace, and detach() restores the agent exactly'
       expect(detach(agent)).toBe(false);
       expect(isAudited(agent)).toBe(false);
       expect(Object.getOwnPropertyNames(agent)).toEqual(names);
-      expect(Reflect.get(agent, 'addRequest')).toBe(Reflect.get(Agent.prototype, 'addRequest'));
+      expect(Reflect.get(agent, 'addRequest')).toBe(addRequest);
+      expect(Reflect.get(Agent.prototype, 'addRequest')).toBe(addRequest);
       await sequential(server.origin, agent, 3, 0);
       expect(pool(auditor, `trace ${server.origin}`).stats.acquired).toBe(3);
       agent.destroy();

@@ -1,4 +1,4 @@
-import { endpointKey, reportAuditFailure, wrapInstanceMethod } from '@poolaudit/core';
+import { endpointKey, reportAuditFailure, wrapMethodOf } from '@poolaudit/core';
 import type { Auditor } from '@poolaudit/core';
 import { httpAgentLintRules, httpAgentOptionSchema } from '../lint-rules.js';
 import { readHttpAgentConfig } from '../read-config.js';
@@ -185,13 +185,14 @@ export class AgentAudit implements DestinationHost {
 }
 
 /**
- * Wraps five methods on the one agent instance (never on a prototype); returns the undo of each.
+ * Hooks five methods for this one agent (`wrapMethodOf`: they dispatch from `http.Agent.prototype` or
+ * `https.Agent.prototype`, so the agent gets no own property); returns the undo of each.
  * addRequest(req, options): the request takes a free socket (reuseSocket), a new one (createConnection),
  * or waits in agent.requests[name] (lib/_http_agent.js v20 lines 230-298).
  */
 function wrapAgent(audit: AgentAudit, agent: AgentInternals): (() => void)[] {
   return [
-    wrapInstanceMethod(
+    wrapMethodOf(
       agent,
       'addRequest',
       (original) =>
@@ -209,7 +210,7 @@ function wrapAgent(audit: AgentAudit, agent: AgentInternals): (() => void)[] {
           audit.requestAdded(this, req);
         },
     ),
-    wrapInstanceMethod(
+    wrapMethodOf(
       agent,
       'createConnection',
       (original) =>
@@ -219,7 +220,7 @@ function wrapAgent(audit: AgentAudit, agent: AgentInternals): (() => void)[] {
           return socket;
         },
     ),
-    wrapInstanceMethod(
+    wrapMethodOf(
       agent,
       'reuseSocket',
       (original) =>
@@ -228,7 +229,7 @@ function wrapAgent(audit: AgentAudit, agent: AgentInternals): (() => void)[] {
           if (audit.active) audit.reused(socket);
         },
     ),
-    wrapInstanceMethod(
+    wrapMethodOf(
       agent,
       'keepSocketAlive',
       (original) =>
@@ -238,7 +239,7 @@ function wrapAgent(audit: AgentAudit, agent: AgentInternals): (() => void)[] {
           return kept;
         },
     ),
-    wrapInstanceMethod(
+    wrapMethodOf(
       agent,
       'destroy',
       (original) =>

@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { createAuditor } from '@poolaudit/core';
 import { auditClient, detachClient } from '@poolaudit/grpc';
 import { countSsSockets, eventually } from '../../../test/harness/kernel-sockets.js';
+import { observeParity, parityDifferences } from '../../../test/harness/parity.js';
 import { selfSignedCertificate } from '../../../test/harness/certificates.js';
 import { EchoClient, dialedPorts, echo, startEchoServer } from './support/echo-server.js';
 import type { EchoServer } from './support/echo-server.js';
@@ -80,6 +81,29 @@ describe('the audited client', () => {
     await echo(client);
     expect({ client: shape(client), channel: shape(channel), internal: shape(internal) }).toEqual(before);
     client.close();
+  });
+
+  it('through the shared parity harness: same keys, prototype, connections and bytes at the server', async () => {
+    const { raw, audited } = await observeParity({
+      serverPort: server.port,
+      create: (port) =>
+        new EchoClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+          'grpc.primary_user_agent': 'harness',
+        }),
+      audit: (client) => auditClient(client, { name: 'harness', auditor: createAuditor({ logger: quiet }) }),
+      workload: async (client) => {
+        for (let i = 0; i < 3; i++) expect(await echo(client)).toHaveLength(4);
+        await Promise.all(Array.from({ length: 5 }, () => echo(client)));
+      },
+      // A gRPC client is no emitter; the channel's state watchers are compared above by shape.
+      emitters: () => ({}),
+      close: async (client) => {
+        client.close();
+        await eventually(() => countSsSockets('established', server.port) === 0, 5000);
+      },
+    });
+    expect(parityDifferences(raw, audited)).toEqual([]);
+    expect(raw.connections).toBe(1);
   });
 
   it('makes the same connections and calls as an unaudited one', async () => {

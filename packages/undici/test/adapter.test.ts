@@ -111,6 +111,20 @@ describe('why undici closed a connection', () => {
       'server-hang-up',
     ],
     [
+      conn({ lastError: { code: 'UND_ERR_SOCKET', message: 'HTTP/2: "GOAWAY" frame received with code 0' } }),
+      facts,
+      'remote',
+      'goaway',
+    ],
+    [
+      conn({
+        lastError: { code: 'UND_ERR_SOCKET', message: 'HTTP/2: "GOAWAY" frame received with code 11' },
+      }),
+      facts,
+      'remote',
+      'goaway-11',
+    ],
+    [
       conn({ lastError: { code: 'ECONNRESET', message: 'read ECONNRESET' } }),
       facts,
       'remote',

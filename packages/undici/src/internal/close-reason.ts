@@ -31,6 +31,8 @@ export interface ClassifiedClose {
 }
 
 const DERIVE: ClassifiedClose = { reason: undefined, detail: undefined };
+/** undici's message for a GOAWAY, with the HTTP/2 error code (0 NO_ERROR, 11 ENHANCE_YOUR_CALM, …). */
+const GOAWAY = /^HTTP\/2: "GOAWAY" frame received with code (\d+)/;
 
 /**
  * Why undici closed a connection, from the error it destroyed the socket with (the same error its
@@ -51,6 +53,12 @@ export function classifyClose(conn: ClosedConnectionFacts, dispatcher: Dispatche
   }
   if (code === 'UND_ERR_SOCKET' && message === 'other side closed') {
     return { reason: 'remote', detail: 'server-hang-up' };
+  }
+  // HTTP/2: the server sent GOAWAY (Node's session.close() and destroy() both do) and closes the
+  // connection first; undici destroys the socket at once (lib/dispatcher/client-h2.js onHttp2SessionGoAway).
+  const goaway = code === 'UND_ERR_SOCKET' ? GOAWAY.exec(message) : null;
+  if (goaway !== null) {
+    return { reason: 'remote', detail: goaway[1] === '0' ? 'goaway' : `goaway-${goaway[1] ?? ''}` };
   }
   if (code === 'ECONNRESET' || code === 'EPIPE') return { reason: 'remote', detail: 'server-reset' };
   if (code === 'UND_ERR_DESTROYED' || code === 'UND_ERR_CLOSED') {

@@ -42,7 +42,16 @@ const REQUEST_ERROR = 'undici:request:error';
 
 const bySocket = new WeakMap<object, TrackedSocket>();
 const byRequest = new WeakMap<object, TrackedSocket>();
-const sinks = new Set<ConnectionSink>();
+/**
+ * The audits to ask about a new connection, held weakly: an audit holds its dispatcher, and a dispatcher the
+ * application drops (closed or not, detached or not) must stay collectable (undici `test/gc.js`). An audit
+ * collected with its dispatcher leaves the set, and the channels when it was the last.
+ */
+const sinks = new WeakMap<ConnectionSink, WeakRef<ConnectionSink>>();
+const refs = new Set<WeakRef<ConnectionSink>>();
+const collected = new FinalizationRegistry<WeakRef<ConnectionSink>>((ref) => {
+  if (refs.delete(ref) && refs.size === 0) unsubscribeAll();
+});
 
 interface ChannelMessage {
   readonly socket?: Socket;
@@ -63,7 +72,9 @@ function originOf(params: ConnectParams | undefined): string | null {
 function ownerOf(m: ChannelMessage): { sink: ConnectionSink; dispatcher: object; origin: string } | null {
   const origin = originOf(m.connectParams);
   if (origin === null || m.connector === undefined) return null;
-  for (const sink of sinks) {
+  for (const ref of refs) {
+    const sink = ref.deref();
+    if (sink === undefined) continue;
     const dispatcher = sink.ownerOf(m.connector);
     if (dispatcher !== undefined) return { sink, dispatcher, origin };
   }
@@ -137,8 +148,12 @@ export function untrackSocket(socket: Socket): void {
 /** Subscribes to undici's channels when the first audit starts; `sink` hears of its new connections. */
 export function joinHub(sink: ConnectionSink): void {
   if (sinks.has(sink)) return;
-  sinks.add(sink);
-  if (sinks.size > 1) return;
+  // A sink collected without leaving is dropped from `refs` by the registry.
+  const ref = new WeakRef(sink);
+  sinks.set(sink, ref);
+  refs.add(ref);
+  collected.register(sink, ref, ref);
+  if (refs.size > 1) return;
   subscribe(CONNECTED, onConnected);
   subscribe(CONNECT_ERROR, onConnectError);
   subscribe(SEND_HEADERS, onSendHeaders);
@@ -149,7 +164,15 @@ export function joinHub(sink: ConnectionSink): void {
 
 /** Unsubscribes when the last audit is detached: the channels are left as they were found. */
 export function leaveHub(sink: ConnectionSink): void {
-  if (!sinks.delete(sink) || sinks.size > 0) return;
+  const ref = sinks.get(sink);
+  if (ref === undefined) return;
+  sinks.delete(sink);
+  refs.delete(ref);
+  collected.unregister(ref);
+  if (refs.size === 0) unsubscribeAll();
+}
+
+function unsubscribeAll(): void {
   unsubscribe(CONNECTED, onConnected);
   unsubscribe(CONNECT_ERROR, onConnectError);
   unsubscribe(SEND_HEADERS, onSendHeaders);
@@ -160,5 +183,5 @@ export function leaveHub(sink: ConnectionSink): void {
 
 /** How many audits hold the channel subscriptions (0 = none). */
 export function hubUsers(): number {
-  return sinks.size;
+  return refs.size;
 }

@@ -1,5 +1,5 @@
 'use strict';
-/** The undici, opentelemetry and http tests on Node 24, with `undici` 8 and `@opentelemetry/sdk-metrics` 3 from run.sh's cache. */
+/** The undici, opentelemetry and http tests (and core's process view) on Node 24, with `undici` 8 and `@opentelemetry/sdk-metrics` 3 from run.sh's cache. */
 const path = require('node:path');
 const base = require('../jest-base.js');
 
@@ -26,6 +26,8 @@ module.exports = {
     '<rootDir>/packages/opentelemetry/test/**/*.test.ts',
     // Node's own http.Agent changed between 20 and 24 (the free-socket data guard, agentKeepAliveTimeoutBuffer).
     '<rootDir>/packages/http/test/**/*.test.ts',
+    // Node 24 announces every connect on `net.client.socket`: the process view uses the channel there.
+    '<rootDir>/packages/core/test/process-sockets.test.ts',
   ],
   // exporter-prometheus 0.200 carries its own sdk-metrics 2: its test runs on Node 20 only.
   testPathIgnorePatterns: ['/node_modules/', 'prometheus-names\\.test\\.ts$'],

@@ -1,20 +1,22 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_THRESHOLDS, ENDPOINT_DETECTORS, POOL_DETECTORS } from './detectors/index.js';
-import type { DetectorContext, PoolView } from './detectors/context.js';
+import type { DetectorContext, EndpointView, PoolView } from './detectors/context.js';
 import { InvalidOptionError } from './errors.js';
 import { DISABLE_VARIABLE, readKillSwitch } from './kill-switch.js';
-import { EndpointLedger } from './internal/endpoint-ledger.js';
+import { EndpointLedger, timeWaitStats } from './internal/endpoint-ledger.js';
 import {
   checkAuditorOptions,
   checkConfigureOptions,
   checkLintOptions,
+  checkProcessSocketsOptions,
   checkStartOptions,
 } from './internal/options.js';
 import { PoolLedger } from './internal/pool-ledger.js';
 import type { LedgerMember, LedgerTotals, TimingSink } from './internal/pool-ledger.js';
 import { RetirementQueue } from './internal/retirement-queue.js';
 import { NOOP_PROBE, ProbeHandle } from './internal/probe-handle.js';
+import { ProcessSockets } from './internal/process-sockets.js';
 import { TimeWaitConfirmation } from './internal/time-wait-confirmation.js';
 import { defaultPortRange, platformTimeWaitSeconds } from './platform.js';
 import { redactConfig } from './redact.js';
@@ -31,11 +33,15 @@ import type {
   DetectorThresholds,
   Finding,
   HostObserver,
+  KernelEndpointView,
   PoolRegistration,
   PoolProbe,
   PoolSnapshot,
   PortRange,
+  ProcessSocketsOptions,
+  ProcessSocketsSnapshot,
   StartOptions,
+  TimeWaitReconciliation,
   TimingListener,
 } from './types.js';
 
@@ -50,6 +56,7 @@ const FALLBACK_THRESHOLDS: Required<DetectorThresholds> = {
   enabled: true,
 };
 const EVALUATE_EVERY_MS = 1000;
+const DEFAULT_SAMPLES_PER_SECOND = 20;
 
 /**
  * Collects what every registered pool does and judges it. Adapters register pools and drive their probes;
@@ -103,6 +110,7 @@ export class Auditor {
   };
   private observer: HostObserver | undefined;
   private readonly confirmation: TimeWaitConfirmation;
+  private processSockets: ProcessSockets | undefined;
   private timer: NodeJS.Timeout | undefined;
   private started: StartOptions | undefined;
   private readonly context: DetectorContext;
@@ -330,15 +338,74 @@ export class Auditor {
       ...e.stats(second, portRange, kernel?.get(e.endpoint), this.confirmation.scanned),
       pools: pools.filter((p) => p.endpoints.some((pe) => pe.endpoint === e.endpoint)).map((p) => p.name),
     }));
+    const unaudited = this.unauditedSnapshot(portRange, kernel);
+    const views = this.destinationViews(endpoints, unaudited, kernel, portRange);
     const findings: Finding[] = [];
     for (const [code, detector] of Object.entries(ENDPOINT_DETECTORS)) {
       if (!this.context.thresholds(code).enabled) continue;
-      for (const endpoint of endpoints) {
+      for (const endpoint of views) {
         const finding = this.guard(code, () => detector(endpoint, this.context));
         if (finding) findings.push(finding);
       }
     }
-    return { at: now, windowSeconds: this.windowSeconds, portRange, pools, endpoints, findings };
+    const reconciliation = kernel ? reconcile(views, unaudited !== undefined) : undefined;
+    return {
+      at: now,
+      windowSeconds: this.windowSeconds,
+      portRange,
+      pools,
+      endpoints,
+      findings,
+      ...(unaudited ? { unaudited } : {}),
+      ...(reconciliation ? { reconciliation } : {}),
+    };
+  }
+
+  private unauditedSnapshot(
+    portRange: PortRange,
+    kernel: ReadonlyMap<string, KernelEndpointView> | undefined,
+  ): ProcessSocketsSnapshot | undefined {
+    if (!this.processSockets) return undefined;
+    try {
+      return this.processSockets.snapshot(portRange, kernel, this.confirmation.scanned);
+    } catch (err) {
+      this.reportFailure('process sockets', err);
+      return undefined;
+    }
+  }
+
+  /**
+   * Every destination as the destination detectors see it: the audited pools' ones, with the unaudited
+   * connections toward them, and those only unaudited connections reach (no pool figures of their own).
+   */
+  private destinationViews(
+    endpoints: readonly EndpointView[],
+    unaudited: ProcessSocketsSnapshot | undefined,
+    kernel: ReadonlyMap<string, KernelEndpointView> | undefined,
+    portRange: PortRange,
+  ): EndpointView[] {
+    if (!unaudited) return [...endpoints];
+    const byEndpoint = new Map(unaudited.destinations.map((d) => [d.endpoint, d]));
+    const views: EndpointView[] = endpoints.map((e) => {
+      const seen = byEndpoint.get(e.endpoint);
+      byEndpoint.delete(e.endpoint);
+      return seen ? { ...e, unaudited: seen } : e;
+    });
+    const none = this.confirmation.scanned ? { confirmed: 0, resets: 0, unconfirmed: 0 } : null;
+    for (const seen of byEndpoint.values()) {
+      const view = kernel?.get(seen.endpoint);
+      views.push({
+        endpoint: seen.endpoint,
+        open: 0,
+        created: 0,
+        closedBy: { local: 0, remote: 0, reset: 0, unknown: 0 },
+        timeWait: timeWaitStats(0, none, this.windowSeconds, portRange),
+        pools: [],
+        unaudited: seen,
+        ...(view ? { kernel: view } : {}),
+      });
+    }
+    return views;
   }
 
   /** Every finding that holds now, pool findings first. Emits `finding` / `finding-cleared` for changes. */
@@ -452,9 +519,39 @@ export class Auditor {
     );
   }
 
-  /** Stops timers and the host observer. Registered pools stay readable. */
+  /**
+   * Starts the process-wide view of outbound TCP connections no adapter registered (`net`, `tls`, `http`,
+   * `https`, `http2` and any library on them): per destination, connections open and closed, who closed
+   * first, lifetimes, their TIME_WAIT footprint (confirmed per 4-tuple with a host observer), and the library
+   * and application frame that made them, from a stack sampled at connect at a bounded rate. It shows in
+   * `snapshot().unaudited` and `reconciliation`, the report, and `unaudited-time-wait`, which then names the
+   * code. Off until called; returns the function that stops it. A second call while on keeps the first view.
+   */
+  watchProcessSockets(options?: ProcessSocketsOptions): () => void {
+    const o = checkProcessSocketsOptions(options);
+    if (!this.enabled || this.processSockets) return () => undefined;
+    const view = new ProcessSockets(
+      {
+        clock: this.clock,
+        windowSeconds: this.windowSeconds,
+        confirmation: this.confirmation,
+        failed: (err) => this.reportFailure('process sockets', err),
+      },
+      o.samplesPerSecond ?? DEFAULT_SAMPLES_PER_SECOND,
+    );
+    this.processSockets = view;
+    return () => {
+      if (this.processSockets !== view) return;
+      this.processSockets = undefined;
+      view.stop();
+    };
+  }
+
+  /** Stops timers, the host observer and the process view. Registered pools stay readable. */
   close(): void {
     this.emitter.removeAllListeners();
+    this.processSockets?.stop();
+    this.processSockets = undefined;
     this.stop();
     this.observer?.close?.();
     this.observer = undefined;
@@ -531,7 +628,12 @@ export class Auditor {
   private kernelView() {
     if (!this.observer) return undefined;
     try {
-      return this.observer.endpointView([...this.endpointLedgers.keys()]);
+      const keys = [...this.endpointLedgers.keys()];
+      if (this.processSockets) {
+        for (const key of this.processSockets.endpointKeys())
+          if (!this.endpointLedgers.has(key)) keys.push(key);
+      }
+      return this.observer.endpointView(keys);
     } catch (err) {
       this.reportFailure('host observer', err);
       return undefined;
@@ -565,6 +667,25 @@ export class Auditor {
       // A logger that throws must not take the application down either.
     }
   }
+}
+
+/** Per destination with a kernel count: the audited pools' share, the unaudited share seen here, the rest. */
+function reconcile(views: readonly EndpointView[], watching: boolean): TimeWaitReconciliation[] {
+  const lines: TimeWaitReconciliation[] = [];
+  for (const view of views) {
+    if (!view.kernel) continue;
+    const pools = view.timeWait.footprint;
+    const unaudited = watching ? (view.unaudited?.timeWait.footprint ?? 0) : null;
+    lines.push({
+      endpoint: view.endpoint,
+      kernel: view.kernel.timeWait,
+      pools,
+      poolsSource: view.timeWait.source,
+      unaudited,
+      unexplained: Math.max(0, view.kernel.timeWait - pools - (unaudited ?? 0)),
+    });
+  }
+  return lines;
 }
 
 function checkRegistration(registration: PoolRegistration): void {

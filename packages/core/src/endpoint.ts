@@ -5,6 +5,8 @@ import { isIPv6 } from 'node:net';
  * folded to plain IPv4 so that sockets from dual-stack servers and clients meet under one key.
  */
 export function endpointKey(host: string, port: number): string {
+  // IPv4 and host names (no colon): as they are, without the IPv6 checks below (read at every connect).
+  if (!host.includes(':')) return `${host}:${port}`;
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
   if (mapped) return `${mapped[1] as string}:${port}`;

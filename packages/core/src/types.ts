@@ -374,6 +374,77 @@ export interface AuditSnapshot {
   readonly endpoints: readonly (EndpointStats & { readonly pools: readonly string[] })[];
   /** Findings that concern a destination rather than one pool (port exhaustion, unaudited TIME_WAIT). */
   readonly findings: readonly Finding[];
+  /** The process's connections no adapter audits: present while `watchProcessSockets()` is on. */
+  readonly unaudited?: ProcessSocketsSnapshot;
+  /**
+   * Per destination the kernel has a count for: its TIME_WAIT sockets split into the audited pools' share,
+   * this process's unaudited share, and the rest. Present while a host observer is attached.
+   */
+  readonly reconciliation?: readonly TimeWaitReconciliation[];
+}
+
+/** `auditor.watchProcessSockets()`: what it reads, and at what cost. */
+export interface ProcessSocketsOptions {
+  /**
+   * Stacks sampled per second at connect, to name the library and application frame behind a connection
+   * (about 10–20 µs each). 0 turns call sites off. Default 20.
+   */
+  readonly samplesPerSecond?: number;
+}
+
+/** The process-wide view of outbound TCP connections that no adapter registered. */
+export interface ProcessSocketsSnapshot {
+  /** How connects are seen: Node's `net.client.socket` channel (Node 24) or a wrap of `Socket#connect` (20, 22). */
+  readonly mechanism: 'diagnostics-channel' | 'socket-connect-wrap';
+  readonly samplesPerSecond: number;
+  /** Connections to destinations past the 1,024 followed, not counted anywhere else. */
+  readonly untracked: number;
+  /** Most TIME_WAIT first. */
+  readonly destinations: readonly UnauditedDestination[];
+}
+
+/** Unaudited connections toward one destination, open now or closed within the window. */
+export interface UnauditedDestination {
+  readonly endpoint: string;
+  readonly open: number;
+  /** Connections seen since the view started (closed ones leave once the window has passed quietly). */
+  readonly created: number;
+  readonly closedBy: ClosedByCounts;
+  /** Connect to close, of the closed ones. */
+  readonly lifetime: TimingSummary;
+  /** The TIME_WAIT sockets these connections left: confirmed per 4-tuple with a host observer, else counted. */
+  readonly timeWait: TimeWaitStats;
+  /** Kernel counts toward this destination (every process's), when a host observer is attached. */
+  readonly kernel?: KernelEndpointView;
+  /** Connections whose stack was sampled at connect. */
+  readonly sampled: number;
+  /** Call sites of the sampled connections, most connections first. */
+  readonly callers: readonly UnauditedCaller[];
+}
+
+/** Where sampled connections came from. */
+export interface UnauditedCaller {
+  /** The package (`undici`, `axios`) or Node module (`node:https`, `node:net`) the application called. */
+  readonly library: string | null;
+  /** The application's innermost frame, `file:line`; null when the stack held none (an async callback). */
+  readonly frame: string | null;
+  /** Sampled connections from here (closed within the window, or open). */
+  readonly connections: number;
+  readonly open: number;
+}
+
+/** The kernel's TIME_WAIT count toward one destination = `pools` + `unaudited` + `unexplained`. */
+export interface TimeWaitReconciliation {
+  readonly endpoint: string;
+  /** The kernel's count (every process in this network namespace). */
+  readonly kernel: number;
+  /** The audited pools' footprint, and whether it is confirmed per 4-tuple or counted. */
+  readonly pools: number;
+  readonly poolsSource: FootprintSource;
+  /** This process's unaudited connections' footprint; null while `watchProcessSockets()` is off. */
+  readonly unaudited: number | null;
+  /** What neither explains: other processes (and, with the process view off, unaudited clients here). */
+  readonly unexplained: number;
 }
 
 /** An inclusive ephemeral port range. */

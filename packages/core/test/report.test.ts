@@ -128,15 +128,15 @@ describe('formatReport: the kernel reconciled per destination', () => {
       probe.opened(c, { endpoint: '10.0.0.1:3306' });
       probe.closed(c, 'maxIdle');
     }
-    expect(formatReport(auditor.snapshot())).not.toContain('the audited pools');
+    expect(formatReport(auditor.snapshot())).not.toContain('reconciled');
     auditor.attachHost({
       endpointView: (endpoints) =>
         new Map(endpoints.map((e) => [e, { timeWait: 12, closeWait: 0, established: 1 }])),
     });
     expect(formatReport(auditor.snapshot())).toContain(
-      "TIME_WAIT toward each destination, the audited pools' share of the kernel's count:\n" +
-        "  10.0.0.1:3306 (orders): kernel 12 · from these pools' closes 0 (counted) · " +
-        'from sockets no audited pool owns 12',
+      "TIME_WAIT toward each destination, the kernel's count reconciled:\n" +
+        "  10.0.0.1:3306 (orders): kernel 12 = these pools' closes 0 (counted) + " +
+        'sockets no audited pool owns 12',
     );
   });
 });

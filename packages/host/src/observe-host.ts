@@ -215,8 +215,11 @@ class HostWatch implements HostObservation {
     this.counters = readCounters(proc);
     if (this.counters.partial)
       this.warnOnce('counters', this.counters.problems.map((p) => p.message).join('; '));
-    // The auditor's endpoints right now (a snapshot is cheap next to a scan, and polls are seconds apart).
-    const current = this.auditor.snapshot().endpoints.map((e) => e.endpoint);
+    // The auditor's endpoints right now, its pools' and those only unaudited connections reach (a snapshot is
+    // cheap next to a scan, and polls are seconds apart).
+    const snapshot = this.auditor.snapshot();
+    const current = snapshot.endpoints.map((e) => e.endpoint);
+    for (const d of snapshot.unaudited?.destinations ?? []) current.push(d.endpoint);
     const endpoints = [...new Set([...current, ...this.extra])];
     this.lastScanAt = Date.now();
     if (endpoints.length === 0) {

@@ -82,8 +82,8 @@ describe('mysql2 over TLS (ssl), against a private MariaDB with a generated cert
       expect(toServer).toBeGreaterThanOrEqual(t.footprint);
       expect(toServer).toBeGreaterThanOrEqual(ssCount(db.port));
       expect(formatReport(snapshot)).toContain(
-        `127.0.0.1:${db.port} (secure): kernel ${toServer} · from these pools' closes ${t.footprint} ` +
-          `(confirmed per 4-tuple) · from sockets no audited pool owns ${(toServer ?? 0) - t.footprint}`,
+        `127.0.0.1:${db.port} (secure): kernel ${toServer} = these pools' closes ${t.footprint} ` +
+          `(confirmed per 4-tuple) + sockets no audited pool owns ${(toServer ?? 0) - t.footprint}`,
       );
       console.log(
         `mysql2 ssl: closedBy local ${s.closedBy.local} reset ${s.closedBy.reset}; kernel TIME_WAIT ${kernel}, ` +

@@ -8,6 +8,7 @@ export const ENV_VARIABLES = [
   'POOLAUDIT_PROMETHEUS_PORT',
   'POOLAUDIT_PROMETHEUS_HOST',
   'POOLAUDIT_OTEL',
+  'POOLAUDIT_PROCESS_SOCKETS',
   'POOLAUDIT_LEAK_MS',
   'POOLAUDIT_DISABLE',
   'POOLAUDIT_RUN_SOCKET',
@@ -32,6 +33,7 @@ const DEFAULTS: RegisterConfig = {
   prometheusPort: undefined,
   prometheusHost: '127.0.0.1',
   otel: false,
+  processSockets: false,
   leakMs: 0,
   disabled: new Set(),
   runSocket: undefined,
@@ -117,6 +119,14 @@ export function readEnvConfig(env: NodeJS.ProcessEnv = process.env): {
     else otel = flag;
   }
 
+  let processSockets = DEFAULTS.processSockets;
+  const processValue = read('POOLAUDIT_PROCESS_SOCKETS');
+  if (processValue !== undefined) {
+    const flag = parseFlag(processValue);
+    if (flag === undefined) problem('POOLAUDIT_PROCESS_SOCKETS', processValue, '1 or 0 (true/false)');
+    else processSockets = flag;
+  }
+
   let leakMs = DEFAULTS.leakMs;
   const leak = read('POOLAUDIT_LEAK_MS');
   if (leak !== undefined) {
@@ -154,6 +164,7 @@ export function readEnvConfig(env: NodeJS.ProcessEnv = process.env): {
       prometheusPort,
       prometheusHost,
       otel,
+      processSockets,
       leakMs,
       disabled,
       runSocket: read('POOLAUDIT_RUN_SOCKET'),

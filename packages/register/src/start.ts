@@ -107,6 +107,8 @@ export class Registration implements Registered {
         (url) => this.say(`metrics on ${url}`),
       );
     }
+    // The process view must see the connections made before any pool exists, or with no pool at all.
+    if (config.processSockets) this.activate();
   }
 
   get metricsUrl(): string | undefined {
@@ -177,6 +179,7 @@ export class Registration implements Registered {
         observeHost(this.auditor, { intervalMs: HOST_INTERVAL_MS, logger: this.output.logger });
       });
     }
+    if (config.processSockets) this.guard(() => this.auditor.watchProcessSockets());
     this.endpoint?.prepare();
     if (config.otel) {
       this.guard(() => {

@@ -18,6 +18,8 @@ export interface RegisterConfig {
   readonly prometheusHost: string;
   /** Register the pool metrics on the global OpenTelemetry `MeterProvider`. Default false. */
   readonly otel: boolean;
+  /** `POOLAUDIT_PROCESS_SOCKETS=1`: the process-wide view of connections no adapter audits. */
+  readonly processSockets: boolean;
   /** A connection held longer than this (ms) is reported as a leak; 0 = off (default). */
   readonly leakMs: number;
   /** Libraries left alone, plus `host` for the kernel observer. Default none. */

@@ -10,6 +10,7 @@ describe('readEnvConfig', () => {
       prometheusPort: undefined,
       prometheusHost: '127.0.0.1',
       otel: false,
+      processSockets: false,
       leakMs: 0,
       disabled: new Set(),
       runSocket: undefined,
@@ -23,6 +24,7 @@ describe('readEnvConfig', () => {
       POOLAUDIT_PROMETHEUS_PORT: '9464',
       POOLAUDIT_PROMETHEUS_HOST: '0.0.0.0',
       POOLAUDIT_OTEL: '1',
+      POOLAUDIT_PROCESS_SOCKETS: 'on',
       POOLAUDIT_LEAK_MS: '30000',
       POOLAUDIT_DISABLE: 'mysql2, fetch',
     });
@@ -32,6 +34,7 @@ describe('readEnvConfig', () => {
     expect(config.prometheusPort).toBe(9464);
     expect(config.prometheusHost).toBe('0.0.0.0');
     expect(config.otel).toBe(true);
+    expect(config.processSockets).toBe(true);
     expect(config.leakMs).toBe(30_000);
     expect([...config.disabled]).toEqual(['mysql2', 'fetch']);
     expect(readEnvConfig({ POOLAUDIT_REPORT_INTERVAL: '0' }).config.reportIntervalMs).toBe(0);

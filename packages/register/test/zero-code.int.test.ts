@@ -30,6 +30,22 @@ describe('node --require / --import @poolaudit/register, no code changed', () =>
   });
 });
 
+describe('POOLAUDIT_PROCESS_SOCKETS=1', () => {
+  it('names the code behind TIME_WAIT that no pool explains, in an app with no pool at all', async () => {
+    const run = startNode(['--require', REGISTER_CJS, 'packages/register/test/fixtures/unaudited-app.js'], {
+      POOLAUDIT_PROCESS_SOCKETS: '1',
+      DURATION_MS: '9000',
+    });
+    const line = await run.waitForLine('stderr', /info unaudited-time-wait \(unaudited\)/, 15_000);
+    expect(line).toMatch(
+      /\d+ of them are this process's unaudited connections \(confirmed by the kernel; made at /,
+    );
+    expect(line).toMatch(/packages\/register\/test\/fixtures\/unaudited-app\.js:\d+ via node:net/);
+    expect(await run.exited()).toEqual({ code: 0, signal: null });
+    expect(run.stdout()).toMatch(/^app: \d+ connections\n$/);
+  });
+});
+
 describe('pool names', () => {
   it('come from what the library knows, and a name the application gives in code stands', async () => {
     const run = startNode(['--require', REGISTER_CJS, 'packages/register/test/fixtures/named-in-code.js']);

@@ -1,3 +1,4 @@
+import { poolsOf } from './context.js';
 import type { EndpointDetector } from './context.js';
 
 /**
@@ -9,7 +10,7 @@ export const closeWait: EndpointDetector = (endpoint, ctx) => {
   const t = ctx.thresholds('close-wait');
   const kernel = endpoint.kernel;
   if (!kernel || kernel.closeWait < Math.max(1, t.minEvents)) return undefined;
-  const pools = endpoint.pools.join(', ');
+  const pools = poolsOf(endpoint);
   return {
     code: 'close-wait',
     severity: 'warning',

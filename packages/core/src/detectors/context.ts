@@ -6,6 +6,7 @@ import type {
   PortRange,
   SettingNames,
   TimeWaitStats,
+  UnauditedDestination,
   WindowCount,
 } from '../types.js';
 
@@ -23,8 +24,15 @@ export interface DetectorContext {
 /** A pure function from one pool's state to at most one finding. */
 export type PoolDetector = (pool: PoolView, ctx: DetectorContext) => Finding | undefined;
 
-/** A destination as detectors see it: its stats across every pool, and the pools that use it. */
-export type EndpointView = EndpointStats & { readonly pools: readonly string[] };
+/**
+ * A destination as detectors see it: its stats across every pool, the pools that use it (none when only
+ * unaudited connections reach it), and this process's unaudited connections toward it while
+ * `watchProcessSockets()` is on.
+ */
+export type EndpointView = EndpointStats & {
+  readonly pools: readonly string[];
+  readonly unaudited?: UnauditedDestination;
+};
 
 /** A pure function from one destination's state to at most one finding. */
 export type EndpointDetector = (endpoint: EndpointView, ctx: DetectorContext) => Finding | undefined;
@@ -60,4 +68,23 @@ export function timeWaitClause(pool: PoolView): string {
 /** Which footprint a message quotes: the kernel's per 4-tuple, or the ledger's count of local closes. */
 export function sourceWords(t: TimeWaitStats): string {
   return t.source === 'kernel' ? 'confirmed by the kernel' : 'counted, not confirmed by the kernel';
+}
+
+/** What a destination finding's `pool` names when only unaudited connections reach the destination. */
+export const UNAUDITED_POOL = '(unaudited)';
+
+/** The pools a destination finding concerns, comma-separated, or `(unaudited)` when none does. */
+export function poolsOf(endpoint: EndpointView): string {
+  return endpoint.pools.length > 0 ? endpoint.pools.join(', ') : UNAUDITED_POOL;
+}
+
+/** The call sites behind unaudited connections, most first: `src/sync.ts:42 via node:https (100 sampled)`. */
+export function callerWords(d: UnauditedDestination, max = 3): string {
+  const named = d.callers.slice(0, max).map((c) => {
+    const where = c.frame ?? 'no application frame on the stack';
+    return `${where}${c.library ? ` via ${c.library}` : ''} (${c.connections} sampled)`;
+  });
+  if (named.length === 0) return 'no call site sampled';
+  const rest = d.callers.length - named.length;
+  return named.join(', ') + (rest > 0 ? ` and ${rest} more` : '');
 }

@@ -1,3 +1,4 @@
+import { callerWords, poolsOf } from './context.js';
 import type { EndpointDetector } from './context.js';
 import { portRangeSize } from '../internal/endpoint-ledger.js';
 
@@ -9,14 +10,20 @@ export const portExhaustionRisk: EndpointDetector = (endpoint, ctx) => {
   const t = ctx.thresholds('port-exhaustion-risk');
   const ports = portRangeSize(ctx.portRange);
   const kernelTimeWait = endpoint.kernel?.timeWait ?? 0;
-  const held = Math.max(endpoint.timeWait.footprint, kernelTimeWait);
+  const unaudited = endpoint.unaudited?.timeWait.footprint ?? 0;
+  const held = Math.max(endpoint.timeWait.footprint + unaudited, kernelTimeWait);
   const share = held / ports;
   if (share < t.minShare) return undefined;
   const budgetPerSecond = Math.floor(ports / ctx.windowSeconds);
+  const causes: string[] = [];
+  if (endpoint.pools.length > 0) causes.push(`see the findings of ${endpoint.pools.join(', ')}`);
+  if (endpoint.unaudited && unaudited > 0)
+    causes.push(`unaudited connections made at ${callerWords(endpoint.unaudited)}`);
+  const cause = causes.join('; ') || 'another process on this host';
   return {
     code: 'port-exhaustion-risk',
     severity: share >= t.minShare * 2.5 ? 'error' : 'warning',
-    pool: endpoint.pools.join(', '),
+    pool: poolsOf(endpoint),
     endpoint: endpoint.endpoint,
     message:
       `${held} TIME_WAIT sockets toward ${endpoint.endpoint} hold ${Math.round(share * 100)}% of the ` +
@@ -27,12 +34,13 @@ export const portExhaustionRisk: EndpointDetector = (endpoint, ctx) => {
       timeWaitSource: endpoint.timeWait.source,
       kernelTimeWait: endpoint.kernel ? kernelTimeWait : null,
       ratePerSecond: endpoint.timeWait.ratePerSecond,
+      unauditedFootprint: endpoint.unaudited ? unaudited : null,
       portsInRange: ports,
       budgetPerSecond,
       share: Math.round(share * 10000) / 10000,
     },
     advice:
-      `Stop the churn toward ${endpoint.endpoint} at its cause (see the findings of ${endpoint.pools.join(', ')}); ` +
+      `Stop the churn toward ${endpoint.endpoint} at its cause (${cause}); ` +
       `widening net.ipv4.ip_local_port_range buys headroom, net.ipv4.tcp_fin_timeout does not shorten TIME_WAIT.`,
   };
 };

@@ -4,7 +4,7 @@ import { ENDPOINT_DETECTORS, POOL_DETECTORS } from '../detectors/index.js';
 import { UnknownOptionError } from '../errors.js';
 import { nearMiss } from '../near-miss.js';
 import type { LintPoolsOptions } from '../lint/lint-pools.js';
-import type { AuditorOptions, PortRange, StartOptions } from '../types.js';
+import type { AuditorOptions, PortRange, ProcessSocketsOptions, StartOptions } from '../types.js';
 
 const WHERE = 'createAuditor()';
 
@@ -57,6 +57,10 @@ const START_OPTIONS = {
   log: { expected: 'a function or false', accepts: (v: unknown) => v === false || typeof v === 'function' },
 };
 
+const PROCESS_SOCKETS_OPTIONS = {
+  samplesPerSecond: accepts.nonNegativeNumber,
+};
+
 const LINT_OPTIONS = {
   rules: accepts.arrayOf(
     { expected: '', accepts: (r) => typeof (r as { check?: unknown } | null)?.check === 'function' },
@@ -87,6 +91,14 @@ export function checkConfigureOptions(options: unknown): AuditorOptions {
 
 export function checkStartOptions(options: unknown): StartOptions {
   return checkOptions<StartOptions>('auditor.start()', options, START_OPTIONS);
+}
+
+export function checkProcessSocketsOptions(options: unknown): ProcessSocketsOptions {
+  return checkOptions<ProcessSocketsOptions>(
+    'auditor.watchProcessSockets()',
+    options,
+    PROCESS_SOCKETS_OPTIONS,
+  );
 }
 
 /** `lintPools()`'s and `auditor.lint()`'s options; `auditor` only where `lintPools()` takes it. */

@@ -19,39 +19,95 @@ export interface WatchedConnection {
   onSocketClose(): void;
 }
 
-const watched = new WeakMap<Socket, WatchedConnection>();
-const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+/** Starts and stops reading who closes a socket first, into one record per socket. */
+export interface SocketWatch<C extends WatchedConnection> {
+  watch(socket: Socket, conn: C): void;
+  /** Whether `socket` is watched now (from `watch` to its close or `unwatch`). */
+  has(socket: Socket): boolean;
+  /** Removes every listener `watch` added. */
+  unwatch(socket: Socket): void;
+}
 
-// Module-level handlers (`this` is the socket): attaching them allocates no closure per connection.
-function onConnect(this: Socket): void {
-  const conn = watched.get(this);
-  if (!conn) return;
-  conn.endpoint = remoteEndpointOf(this) ?? conn.endpoint;
-  conn.local = localEndpointOf(this) ?? conn.local;
-  conn.onSocketConnect();
-}
-function onEnd(this: Socket): void {
-  const conn = watched.get(this);
-  if (conn && !conn.localClosedFirst && !conn.reset) conn.peerClosedFirst = true;
-}
-function onFinish(this: Socket): void {
-  const conn = watched.get(this);
-  if (conn && !conn.peerClosedFirst && !conn.reset) conn.localClosedFirst = true;
-}
-function onError(this: Socket, err: NodeJS.ErrnoException): void {
-  const conn = watched.get(this);
-  if (conn && !conn.peerClosedFirst && !conn.localClosedFirst && RESET_CODES.has(err.code ?? '')) {
-    conn.reset = true;
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+/** The 'error' listeners of every watch: an error only they hear must still throw, as it would unwatched. */
+const errorListeners = new Set<(...args: never[]) => void>();
+/** Sockets an audited pool has owned: the process-wide view leaves them to their pool. */
+const owned = new WeakSet<Socket>();
+
+/**
+ * A watch with its own table and listeners. The pools' ledgers share one; the process-wide view of unaudited
+ * sockets has another, so that one socket can be read by both. Handlers are made once per watch (`this` is
+ * the socket): attaching them allocates no closure per connection.
+ */
+export function createSocketWatch<C extends WatchedConnection>(): SocketWatch<C> {
+  const watched = new WeakMap<Socket, C>();
+  function onConnect(this: Socket): void {
+    const conn = watched.get(this);
+    if (!conn) return;
+    conn.endpoint = remoteEndpointOf(this) ?? conn.endpoint;
+    conn.local = localEndpointOf(this) ?? conn.local;
+    conn.onSocketConnect();
   }
-  // Without us nobody would listen and emit() would throw: keep it that way, the app must not change.
-  if (this.listenerCount('error') === 1) throw err;
+  function onEnd(this: Socket): void {
+    const conn = watched.get(this);
+    if (conn && !conn.localClosedFirst && !conn.reset) conn.peerClosedFirst = true;
+  }
+  function onFinish(this: Socket): void {
+    const conn = watched.get(this);
+    if (conn && !conn.peerClosedFirst && !conn.reset) conn.localClosedFirst = true;
+  }
+  function onError(this: Socket, err: NodeJS.ErrnoException): void {
+    const conn = watched.get(this);
+    if (conn && !conn.peerClosedFirst && !conn.localClosedFirst && RESET_CODES.has(err.code ?? '')) {
+      conn.reset = true;
+    }
+    // Without us nobody would listen and emit() would throw: keep it that way, the app must not change. The
+    // first of our listeners to run decides, so the error is thrown once.
+    const listeners = this.listeners('error');
+    if (listeners[0] === onError && listeners.every((l) => errorListeners.has(l as never))) throw err;
+  }
+  function onClose(this: Socket): void {
+    const conn = watched.get(this);
+    if (!conn) return;
+    unwatch(this);
+    conn.onSocketClose();
+  }
+  errorListeners.add(onError);
+
+  function unwatch(socket: Socket): void {
+    watched.delete(socket);
+    socket.removeListener('connect', onConnect);
+    socket.removeListener('end', onEnd);
+    socket.removeListener('finish', onFinish);
+    socket.removeListener('error', onError);
+    socket.removeListener('close', onClose);
+  }
+
+  return {
+    // Our listeners are prepended so that they have seen the peer's FIN before the library reacts to it
+    // (mysql2 and ioredis remove the connection from their 'end' handler).
+    watch(socket, conn) {
+      watched.set(socket, conn);
+      // Told of a connect before it begins (Node's `net.client.socket`), a socket is not `connecting` yet.
+      if (socket.connecting || (!socket.destroyed && remoteEndpointOf(socket) === null)) {
+        socket.prependOnceListener('connect', onConnect);
+      } else {
+        if (conn.endpoint === null) conn.endpoint = remoteEndpointOf(socket);
+        conn.local ??= localEndpointOf(socket);
+      }
+      socket.prependListener('end', onEnd);
+      socket.prependListener('finish', onFinish);
+      socket.prependListener('error', onError);
+      socket.prependListener('close', onClose);
+      // A socket already closed has nothing left to tell.
+      if (socket.destroyed && socket.closed) onClose.call(socket);
+    },
+    unwatch,
+    has: (socket) => watched.has(socket),
+  };
 }
-function onClose(this: Socket): void {
-  const conn = watched.get(this);
-  if (!conn) return;
-  unwatchSocket(this);
-  conn.onSocketClose();
-}
+
+const pools = createSocketWatch<WatchedConnection>();
 
 /** `ip:port` of the socket's peer, or null before it has connected. */
 export function remoteEndpointOf(socket: Socket): string | null {
@@ -68,30 +124,22 @@ export function localEndpointOf(socket: Socket): string | null {
 }
 
 /**
- * Starts reading who closes `socket` first. Our listeners are prepended so that they have seen the peer's
- * FIN before the library reacts to it (mysql2 and ioredis remove the connection from their 'end' handler).
+ * Starts reading who closes a pool's `socket` first, and marks it owned by a pool (with the TCP socket a
+ * `TLSSocket` took over, the one that connected: mysql2 and pg upgrade a plain socket to TLS).
  */
 export function watchSocket(socket: Socket, conn: WatchedConnection): void {
-  watched.set(socket, conn);
-  if (socket.connecting) socket.prependOnceListener('connect', onConnect);
-  else {
-    if (conn.endpoint === null) conn.endpoint = remoteEndpointOf(socket);
-    conn.local ??= localEndpointOf(socket);
-  }
-  socket.prependListener('end', onEnd);
-  socket.prependListener('finish', onFinish);
-  socket.prependListener('error', onError);
-  socket.prependListener('close', onClose);
-  // A socket already closed has nothing left to tell.
-  if (socket.destroyed && socket.closed) onClose.call(socket);
+  owned.add(socket);
+  const parent = (socket as { _parent?: unknown })._parent;
+  if (typeof parent === 'object' && parent !== null) owned.add(parent as Socket);
+  pools.watch(socket, conn);
 }
 
 /** Removes every listener `watchSocket` added. */
 export function unwatchSocket(socket: Socket): void {
-  watched.delete(socket);
-  socket.removeListener('connect', onConnect);
-  socket.removeListener('end', onEnd);
-  socket.removeListener('finish', onFinish);
-  socket.removeListener('error', onError);
-  socket.removeListener('close', onClose);
+  pools.unwatch(socket);
+}
+
+/** Whether an audited pool has owned this socket (it stays marked after its pool lets it go). */
+export function ownedByPool(socket: Socket): boolean {
+  return owned.has(socket);
 }

@@ -1,4 +1,11 @@
-import type { AuditSnapshot, Finding, PoolSnapshot, TimingSummary } from '../types.js';
+import type {
+  AuditSnapshot,
+  Finding,
+  PoolSnapshot,
+  ProcessSocketsSnapshot,
+  TimeWaitReconciliation,
+  TimingSummary,
+} from '../types.js';
 import { formatDBStats, footprintText } from './db-stats.js';
 
 /** A report for people: every pool's stats, closures, TIME_WAIT footprint, timings and findings. */
@@ -6,10 +13,11 @@ export function formatReport(snapshot: AuditSnapshot): string {
   const lines: string[] = [];
   if (snapshot.pools.length === 0) lines.push('No pools are audited.');
   for (const pool of snapshot.pools) lines.push(...poolSection(pool, snapshot), '');
-  const seen = snapshot.endpoints.filter((e) => e.kernel !== undefined);
-  if (seen.length > 0) {
-    lines.push("TIME_WAIT toward each destination, the audited pools' share of the kernel's count:");
-    for (const e of seen) lines.push(`  ${reconciliation(e)}`);
+  if (snapshot.unaudited) lines.push(...unauditedSection(snapshot.unaudited), '');
+  const accounts = snapshot.reconciliation ?? [];
+  if (accounts.length > 0) {
+    lines.push("TIME_WAIT toward each destination, the kernel's count reconciled:");
+    for (const account of accounts) lines.push(`  ${reconciliation(account, snapshot)}`);
     lines.push('');
   }
   if (snapshot.findings.length > 0) {
@@ -60,17 +68,50 @@ function poolSection(pool: PoolSnapshot, snapshot: AuditSnapshot): string[] {
 }
 
 /**
- * What the kernel holds toward one destination, split into what the audited pools' closes left and the rest
- * (another process on the host, or a client in this one that no adapter audits).
+ * What the kernel holds toward one destination = what the audited pools' closes left + what this process's
+ * unaudited connections left (with the process view on) + the rest (another process on the host).
  */
-function reconciliation(e: AuditSnapshot['endpoints'][number]): string {
-  const kernel = e.kernel?.timeWait ?? 0;
-  const ours = e.timeWait.footprint;
-  const words = e.timeWait.source === 'kernel' ? 'confirmed per 4-tuple' : 'counted';
+function reconciliation(account: TimeWaitReconciliation, snapshot: AuditSnapshot): string {
+  const pools = snapshot.endpoints.find((e) => e.endpoint === account.endpoint)?.pools ?? [];
+  const words = account.poolsSource === 'kernel' ? 'confirmed per 4-tuple' : 'counted';
+  const unaudited = snapshot.unaudited?.destinations.find((d) => d.endpoint === account.endpoint);
+  const here =
+    account.unaudited === null
+      ? `sockets no audited pool owns ${account.unexplained}`
+      : `unaudited connections here ${account.unaudited}` +
+        (unaudited
+          ? ` (${unaudited.timeWait.source === 'kernel' ? 'confirmed per 4-tuple' : 'counted'})`
+          : '') +
+        ` + other processes ${account.unexplained}`;
+  if (pools.length === 0) return `${account.endpoint} (no audited pool): kernel ${account.kernel} = ${here}`;
   return (
-    `${e.endpoint} (${e.pools.join(', ')}): kernel ${kernel} · from these pools' closes ${ours} (${words}) · ` +
-    `from sockets no audited pool owns ${Math.max(0, kernel - ours)}`
+    `${account.endpoint} (${pools.join(', ')}): kernel ${account.kernel} = these pools' closes ` +
+    `${account.pools} (${words}) + ${here}`
   );
+}
+
+/** The process's connections that no adapter audits, per destination, with the code that makes them. */
+function unauditedSection(view: ProcessSocketsSnapshot): string[] {
+  const lines = [`Connections no adapter audits (every connect seen, by ${view.mechanism}):`];
+  if (view.destinations.length === 0) lines.push('  none');
+  for (const d of view.destinations) {
+    const c = d.closedBy;
+    lines.push(
+      `  ${d.endpoint}: open ${d.open} · created ${d.created} · closed by: local ${c.local} · remote ` +
+        `${c.remote} · reset ${c.reset} · lifetime ms (p50/p99/max) ${timing(d.lifetime)}`,
+      `    TIME_WAIT here: ${footprintText(d.timeWait)} in the last ${d.timeWait.windowSeconds}s ` +
+        `(${d.timeWait.ratePerSecond}/s)`,
+    );
+    for (const caller of d.callers.slice(0, 5)) {
+      lines.push(
+        `    from ${caller.frame ?? '(no application frame on the stack)'}` +
+          `${caller.library ? ` via ${caller.library}` : ''}: ${caller.connections} of ${d.sampled} sampled`,
+      );
+    }
+  }
+  if (view.untracked > 0)
+    lines.push(`  and ${view.untracked} connections to further destinations, not followed`);
+  return lines;
 }
 
 function findingLines(finding: Finding): string[] {

@@ -8,6 +8,7 @@
  *   memory     heap growth after 1M and 2M audited operations (bench/memory.js, own process, --expose-gc)
  *   host-scan  the 250,000-socket table scan (bench/host-scan.js --json, own process)
  *   reconcile-scan  the same scan confirming a batch of closes per 4-tuple (bench/reconcile-scan.js --json)
+ *   process-sockets  the process-wide view's cost per connection, off vs on (bench/process-sockets.js --json)
  *   soak       100,000 pools created, used once and closed, audited vs raw heap (bench/soak.js, --expose-gc)
  *
  *   npm run bench                       build, then every section, readable tables
@@ -32,7 +33,7 @@ const { startServers } = require('./lib/servers.js');
 
 const args = process.argv.slice(2);
 
-const SECTIONS = ['adapters', 'hot-path', 'memory', 'host-scan', 'reconcile-scan', 'soak'];
+const SECTIONS = ['adapters', 'hot-path', 'memory', 'host-scan', 'reconcile-scan', 'process-sockets', 'soak'];
 const { WORKLOADS, runAdapters, serversNeeded } = require('./adapters.js');
 
 const ADAPTERS = Object.keys(WORKLOADS);
@@ -381,6 +382,25 @@ function render(result, checks) {
       ),
     );
   }
+  if (result.processSockets) {
+    const p = result.processSockets;
+    const iv = (x) => `${x.median} [${x.low}, ${x.high}]`;
+    parts.push(
+      '',
+      `Process view per connection (bench/process-sockets.js, ${p.mechanism}): ${p.rounds} rounds × ` +
+        `${p.connectionsPerRound} loopback connections, server in a child process; median [95% interval]`,
+      table(
+        ['', 'conn/s', 'ratio to off', 'client CPU µs/conn', 'added µs/conn'],
+        p.modes.map((m) => [
+          m.mode,
+          m.connectionsPerSecond.median,
+          iv(m.throughputRatio),
+          m.cpuUsPerConnection.median,
+          iv(m.addedCpuUsPerConnection),
+        ]),
+      ),
+    );
+  }
   if (result.reconcileScan) {
     const r = result.reconcileScan;
     const row = (name, st) => [name, st.p50, st.min, st.max, ''];
@@ -502,6 +522,10 @@ async function main() {
   if (sections.includes('reconcile-scan')) {
     options.progress('per-scan confirmation (bench/reconcile-scan.js --json)');
     result.reconcileScan = await child('reconcile-scan.js', ['--json']);
+  }
+  if (sections.includes('process-sockets')) {
+    options.progress('process view per connection (bench/process-sockets.js --json)');
+    result.processSockets = await child('process-sockets.js', ['--json']);
   }
   result.environment.loadAverageAfter = os.loadavg().map((n) => round(n, 2));
   result.finishedAt = new Date().toISOString();

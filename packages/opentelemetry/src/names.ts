@@ -46,6 +46,16 @@ export const METRIC = {
   timeWaitKernel: 'poolaudit.time_wait.kernel',
   /** `1`: share of the ephemeral ports toward a server held in TIME_WAIT by audited pools. */
   portBudgetUsed: 'poolaudit.port_budget.used',
+  /**
+   * `{connection}`: connections open now toward a server that no adapter audits (with
+   * `auditor.watchProcessSockets()` on).
+   */
+  unauditedConnections: 'poolaudit.unaudited.connections',
+  /**
+   * `{connection}`: TIME_WAIT sockets those unaudited connections left toward a server within the TIME_WAIT
+   * length, confirmed per 4-tuple or counted (`poolaudit.time_wait.source`).
+   */
+  unauditedTimeWait: 'poolaudit.unaudited.time_wait.footprint',
   /** `{finding}`: findings that hold now. */
   findingsActive: 'poolaudit.findings.active',
 } as const;

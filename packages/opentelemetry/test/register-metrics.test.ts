@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect, createServer } from 'node:net';
 import { DataPointType } from '@opentelemetry/sdk-metrics';
 import type { MetricData } from '@opentelemetry/sdk-metrics';
 import type { Attributes } from '@opentelemetry/api';
@@ -383,3 +385,44 @@ function sameAttributes(a: Attributes, b: Attributes): boolean {
   const kb = Object.keys(b).sort();
   return JSON.stringify(ka) === JSON.stringify(kb) && ka.every((k) => a[k] === b[k]);
 }
+
+describe('registerMetrics: the process view', () => {
+  it('poolaudit.unaudited.*: open connections and footprint per server, the kernel where no pool reports it', async () => {
+    const server = createServer((s) => s.on('data', () => s.write('ok')));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as { port: number }).port;
+    const auditor = createAuditor();
+    const stop = auditor.watchProcessSockets();
+    auditor.attachHost({
+      endpointView: (endpoints) =>
+        new Map(endpoints.map((e) => [e, { timeWait: 7, closeWait: 0, established: 1 }])),
+    });
+    const { provider, reader } = createProvider();
+    const handle = registerMetrics(auditor, { meterProvider: provider });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const socket = connect(port, '127.0.0.1', () => socket.write('x'));
+        socket.on('data', () => socket.end());
+        await once(socket, 'close');
+      }
+      const open = connect(port, '127.0.0.1');
+      await once(open, 'connect');
+      const metrics = await scrape(reader);
+      const at = { [ADDRESS]: '127.0.0.1', [PORT]: port };
+      expect(points(metrics.get('poolaudit.unaudited.connections'))).toEqual([p(at, 1)]);
+      expect(points(metrics.get('poolaudit.unaudited.time_wait.footprint'))).toEqual([
+        p({ ...at, [SOURCE]: 'counted' }, 3),
+      ]);
+      expect(points(metrics.get('poolaudit.time_wait.kernel'))).toEqual([p(at, 7)]);
+      expect(metric(metrics, 'poolaudit.unaudited.connections').descriptor.unit).toBe('{connection}');
+      open.destroy();
+      await once(open, 'close');
+    } finally {
+      handle.unregister();
+      stop();
+      auditor.close();
+      server.close();
+    }
+  });
+});

@@ -50,7 +50,27 @@ export function observeSnapshot(
     result.observe(i.portBudgetUsed, endpoint.timeWait.portBudgetUsed, attributes);
     if (endpoint.kernel) result.observe(i.timeWaitKernel, endpoint.kernel.timeWait, attributes);
   }
+  observeUnaudited(snapshot, result, context);
   observeFindings(snapshot, result, context);
+}
+
+/** The process view's destinations: open connections, their footprint, and the kernel where no pool reports it. */
+function observeUnaudited(
+  snapshot: AuditSnapshot,
+  result: BatchObservableResult,
+  context: CollectContext,
+): void {
+  const { instruments: i, servers } = context;
+  const audited = new Set(snapshot.endpoints.map((e) => e.endpoint));
+  for (const d of snapshot.unaudited?.destinations ?? []) {
+    const attributes = servers.of(d.endpoint);
+    result.observe(i.unauditedConnections, d.open, attributes);
+    result.observe(i.unauditedTimeWait, d.timeWait.footprint, {
+      ...attributes,
+      [ATTR.timeWaitSource]: d.timeWait.source,
+    });
+    if (d.kernel && !audited.has(d.endpoint)) result.observe(i.timeWaitKernel, d.kernel.timeWait, attributes);
+  }
 }
 
 function observeDbPool(pool: PoolSnapshot, result: BatchObservableResult, i: Instruments): void {

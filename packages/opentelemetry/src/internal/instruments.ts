@@ -33,6 +33,8 @@ export interface Instruments {
   readonly timeWaitKernel: ObservableUpDownCounter;
   readonly timeWaitResets: ObservableUpDownCounter;
   readonly portBudgetUsed: ObservableGauge;
+  readonly unauditedConnections: ObservableUpDownCounter;
+  readonly unauditedTimeWait: ObservableUpDownCounter;
   readonly findingsActive: ObservableUpDownCounter;
   readonly dbConnectionCreateTime: Histogram;
   readonly dbConnectionWaitTime: Histogram;
@@ -133,6 +135,17 @@ export function createInstruments(meter: Meter): Instruments {
       description: 'Share (0-1) of the ephemeral ports toward the server held in TIME_WAIT by audited pools.',
       valueType: ValueType.DOUBLE,
     }),
+    unauditedConnections: meter.createObservableUpDownCounter(
+      METRIC.unauditedConnections,
+      count('{connection}', 'Connections open toward the server that no adapter audits (the process view).'),
+    ),
+    unauditedTimeWait: meter.createObservableUpDownCounter(
+      METRIC.unauditedTimeWait,
+      count(
+        '{connection}',
+        'TIME_WAIT sockets the unaudited connections left toward the server within the TIME_WAIT length: confirmed per 4-tuple (poolaudit.time_wait.source=kernel) or counted.',
+      ),
+    ),
     findingsActive: meter.createObservableUpDownCounter(
       METRIC.findingsActive,
       count('{finding}', 'Findings that hold now, by code and severity.'),

@@ -159,6 +159,27 @@ describe('watchProcessSockets: every outbound connection no adapter registered',
     expect(run(false)).toEqual({ status: 1, error: 'ECONNREFUSED' });
   });
 
+  it('lets go of a socket whose connect() threw before any I/O', () => {
+    let now = 1_000_000;
+    const auditor = createAuditor({ clock: () => now });
+    const stop = auditor.watchProcessSockets();
+    try {
+      const socket = new Socket();
+      expect(() => socket.connect({ port: -1 })).toThrow(/port/i);
+      auditor.snapshot();
+      expect(socket.listenerCount('close')).toBe(1);
+      // Past Linux's SYN retries, an attempt that never connected nor closed is let go.
+      now += 151_000;
+      auditor.snapshot();
+      expect(socket.listenerCount('close')).toBe(0);
+      expect(socket.listenerCount('error')).toBe(0);
+      expect(auditor.snapshot().unaudited?.destinations).toEqual([]);
+      socket.destroy();
+    } finally {
+      stop();
+    }
+  });
+
   it('rejects a misspelt option with the near miss', () => {
     const auditor = createAuditor();
     expect(() => auditor.watchProcessSockets({ samplesPerSecnd: 5 } as never)).toThrow(UnknownOptionError);

@@ -23,6 +23,8 @@ import type { TimeWaitConfirmation } from './time-wait-confirmation.js';
 const MAX_DESTINATIONS = 1024;
 /** Call sites kept per destination; the rest add up under one `null`/`null` caller. */
 const MAX_CALLERS = 32;
+/** A connect not done after this long never will: Linux gives up after its SYN retries (~127 s by default). */
+const GIVE_UP_CONNECT_MS = 150_000;
 /** This package's own directory: its frames are neither the library nor the application. */
 const OWN_DIRS = [dirname(__dirname)];
 
@@ -44,6 +46,7 @@ class UnauditedSocket implements WatchedConnection {
   connectedAt = -1;
 
   constructor(
+    readonly announcedAt: number,
     readonly socket: Socket,
     readonly site: CallSite | null,
     private readonly view: ProcessSockets,
@@ -128,7 +131,7 @@ export class ProcessSockets {
   private connecting(socket: Socket): void {
     try {
       if (ownedByPool(socket) || this.watch.has(socket)) return;
-      const record = new UnauditedSocket(socket, this.sample(), this);
+      const record = new UnauditedSocket(this.host.clock(), socket, this.sample(), this);
       this.live.add(record);
       this.watch.watch(socket, record);
     } catch (err) {
@@ -214,7 +217,15 @@ export class ProcessSockets {
         this.watch.unwatch(record.socket);
         continue;
       }
-      if (record.connectedAt < 0 || record.endpoint === null) continue;
+      if (record.connectedAt < 0 || record.endpoint === null) {
+        // Announced and never connected nor closed: its connect() threw before any I/O (a bad port; Node has
+        // set `connecting` by then), since a real attempt ends, one way or the other, within Linux's SYN retries.
+        if (now - record.announcedAt > GIVE_UP_CONNECT_MS) {
+          this.live.delete(record);
+          this.watch.unwatch(record.socket);
+        }
+        continue;
+      }
       const list = open.get(record.endpoint);
       if (list) list.push(record);
       else open.set(record.endpoint, [record]);

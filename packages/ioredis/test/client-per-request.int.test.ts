@@ -52,7 +52,11 @@ describe('a client per request', () => {
       await Promise.all(Array.from({ length: per }, (_, k) => handle(wave * per + k)));
     }
     expect(served).toBe(REQUESTS);
-    expect(localPorts.size).toBe(REQUESTS);
+    // A new connection each: on loopback Linux may hand a new connection the port of a TIME_WAIT socket toward
+    // the same server (net.ipv4.tcp_tw_reuse=2, the default), so the ports are nearly, not always, all distinct
+    // (seen in CI: 191 of 200, with other tests' TIME_WAIT toward 6379 in the table).
+    expect(localPorts.size).toBeLessThanOrEqual(REQUESTS);
+    expect(localPorts.size).toBeGreaterThanOrEqual(REQUESTS * 0.9);
 
     const name = `redis ${HOST}:${PORT}`;
     const p = pool(auditor, name);

@@ -464,9 +464,16 @@ type Release = PgPool['_release'];
 
 /** The pool's `_acquireClient`: the acquire is noted (never throwing), then the original runs as it was. */
 function wrapAcquireClient(attachment: PoolAttachment, original: AcquireClient): AcquireClient {
-  return function _acquireClient(this: PgPool, client: PgClient, ...rest: unknown[]): unknown {
+  // pg-pool calls it with four arguments (index.js): passed on as they are, with no array made per acquire.
+  return function _acquireClient(
+    this: PgPool,
+    client: PgClient,
+    pendingItem: unknown,
+    idleListener: unknown,
+    isNew: boolean,
+  ): unknown {
     attachment.acquiring(client);
-    return Reflect.apply(original, this, [client, ...rest]);
+    return original.call(this, client, pendingItem, idleListener, isNew);
   };
 }
 

@@ -47,7 +47,13 @@ export interface PgPool {
   readonly _expired: WeakSet<object>;
   readonly ending: boolean;
   /** Hands `client` to an acquire; emits 'connect' (new clients) and 'acquire' first (pg-pool/index.js). */
-  _acquireClient(this: PgPool, client: PgClient, ...rest: unknown[]): unknown;
+  _acquireClient(
+    this: PgPool,
+    client: PgClient,
+    pendingItem: unknown,
+    idleListener: unknown,
+    isNew: boolean,
+  ): unknown;
   /** Takes `client` back: counts the use, emits 'release', then keeps or removes it. */
   _release(this: PgPool, client: PgClient, idleListener: unknown, err: unknown): unknown;
   on(event: string, listener: (...args: never[]) => void): unknown;

@@ -33,6 +33,22 @@ describe('poolaudit run -- <command>', () => {
     expect(out).not.toContain('\x1b[');
   });
 
+  it('POOLAUDIT_PROCESS_SOCKETS=1: the connections no adapter audits, with the code that makes them', async () => {
+    const run = startNode(
+      [CLI, 'run', '--interval', '1', '--', 'node', 'packages/register/test/fixtures/unaudited-app.js'],
+      { DURATION_MS: '8000', POOLAUDIT_PROCESS_SOCKETS: '1' },
+    );
+    expect(await run.exited()).toEqual({ code: 0, signal: null });
+    const out = run.stdout();
+    expect(out).toMatch(
+      /→ 127\.0\.0\.1:\d+ unaudited: open 0 · created \d+ · TIME_WAIT confirmed \d+ \([\d.]+\/s\) · from packages\/register\/test\/fixtures\/unaudited-app\.js:\d+ via node:net/,
+    );
+    expect(out).toMatch(
+      /^poolaudit: \[info\] unaudited-time-wait \(unaudited\) → 127\.0\.0\.1:\d+: .*made at packages\/register/m,
+    );
+    expect(out).toMatch(/^app: \d+ connections$/m);
+  });
+
   it('--json: only JSON lines on stdout, the service’s output on stderr, and its exit code', async () => {
     const run = startNode([
       CLI,

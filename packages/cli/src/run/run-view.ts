@@ -18,7 +18,8 @@ function processLines(view: ProcessView, several: boolean): string[] {
   const indent = several ? '    ' : '  ';
   if (several) lines.push(`  ${view.process.label}`);
   const snapshot = view.snapshot;
-  if (snapshot === undefined || snapshot.pools.length === 0) {
+  const unaudited = snapshot?.unaudited?.destinations ?? [];
+  if (snapshot === undefined || (snapshot.pools.length === 0 && unaudited.length === 0)) {
     lines.push(`${indent}no pools yet`);
     return lines;
   }
@@ -32,6 +33,18 @@ function processLines(view: ProcessView, several: boolean): string[] {
         : ` · kernel ${d.hostTimeWait} (host, this process ${percent(d.processShareOfHost)}) · host port budget ${percent(d.hostPortBudgetUsed)}`;
     lines.push(
       `${indent}→ ${d.endpoint} TIME_WAIT counted ${d.counted}${d.confirmed === null ? '' : ` · confirmed ${d.confirmed}`} (${d.ratePerSecond}/s) · port budget ${percent(d.portBudgetUsed)}${host}`,
+    );
+  }
+  // With POOLAUDIT_PROCESS_SOCKETS=1: the connections no adapter audits, and the code that makes them.
+  for (const d of unaudited) {
+    const caller = d.callers[0];
+    const from = caller
+      ? ` · from ${caller.frame ?? '(no application frame)'}${caller.library ? ` via ${caller.library}` : ''}`
+      : '';
+    const kernel = d.timeWait.source === 'kernel' ? 'confirmed' : 'counted';
+    lines.push(
+      `${indent}→ ${d.endpoint} unaudited: open ${d.open} · created ${d.created} · TIME_WAIT ${kernel} ` +
+        `${d.timeWait.footprint} (${d.timeWait.ratePerSecond}/s)${from}`,
     );
   }
   for (const finding of view.active.values()) {

@@ -111,21 +111,15 @@ export function readEnvConfig(env: NodeJS.ProcessEnv = process.env): {
 
   const prometheusHost = read('POOLAUDIT_PROMETHEUS_HOST') ?? DEFAULTS.prometheusHost;
 
-  let otel = DEFAULTS.otel;
-  const otelValue = read('POOLAUDIT_OTEL');
-  if (otelValue !== undefined) {
-    const flag = parseFlag(otelValue);
-    if (flag === undefined) problem('POOLAUDIT_OTEL', otelValue, '1 or 0 (true/false)');
-    else otel = flag;
-  }
-
-  let processSockets = DEFAULTS.processSockets;
-  const processValue = read('POOLAUDIT_PROCESS_SOCKETS');
-  if (processValue !== undefined) {
-    const flag = parseFlag(processValue);
-    if (flag === undefined) problem('POOLAUDIT_PROCESS_SOCKETS', processValue, '1 or 0 (true/false)');
-    else processSockets = flag;
-  }
+  const readFlag = (variable: (typeof ENV_VARIABLES)[number], fallback: boolean): boolean => {
+    const value = read(variable);
+    if (value === undefined) return fallback;
+    const flag = parseFlag(value);
+    if (flag === undefined) problem(variable, value, '1 or 0 (true/false)');
+    return flag ?? fallback;
+  };
+  const otel = readFlag('POOLAUDIT_OTEL', DEFAULTS.otel);
+  const processSockets = readFlag('POOLAUDIT_PROCESS_SOCKETS', DEFAULTS.processSockets);
 
   let leakMs = DEFAULTS.leakMs;
   const leak = read('POOLAUDIT_LEAK_MS');

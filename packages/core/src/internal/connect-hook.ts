@@ -47,8 +47,7 @@ function channelSeesEveryConnect(): boolean {
 }
 
 function install(): () => void {
-  mechanism ??= channelSeesEveryConnect() ? 'diagnostics-channel' : 'socket-connect-wrap';
-  if (mechanism === 'diagnostics-channel') {
+  if (connectHookMechanism() === 'diagnostics-channel') {
     subscribe(CHANNEL, onChannel);
     return () => unsubscribe(CHANNEL, onChannel);
   }

@@ -84,13 +84,13 @@ class DestinationLedger {
   count(site: CallSite | null): void {
     if (site === null) return;
     this.sampled++;
-    let key = `${site.library ?? ''}\u0000${site.frame ?? ''}`;
-    if (!this.callers.has(key) && this.callers.size >= MAX_CALLERS) key = '\u0000';
+    let key = callerKey(site);
+    if (!this.callers.has(key) && this.callers.size >= MAX_CALLERS) key = OTHER_CALLERS;
     const caller = this.callers.get(key);
     if (caller) caller.connections++;
     else
       this.callers.set(key, {
-        site: key === '\u0000' ? { library: null, frame: null } : site,
+        site: key === OTHER_CALLERS ? { library: null, frame: null } : site,
         connections: 1,
       });
   }
@@ -131,7 +131,8 @@ export class ProcessSockets {
   private connecting(socket: Socket): void {
     try {
       if (ownedByPool(socket) || this.watch.has(socket)) return;
-      const record = new UnauditedSocket(this.host.clock(), socket, this.sample(), this);
+      const now = this.host.clock();
+      const record = new UnauditedSocket(now, socket, this.sample(now), this);
       this.live.add(record);
       this.watch.watch(socket, record);
     } catch (err) {
@@ -144,9 +145,8 @@ export class ProcessSockets {
    * continuously that holds a tenth of a second's samples, so a burst takes a few and the connects after it
    * get theirs.
    */
-  private sample(): CallSite | null {
+  private sample(now: number): CallSite | null {
     if (this.samplesPerSecond <= 0) return null;
-    const now = this.host.clock();
     const capacity = Math.max(1, Math.ceil(this.samplesPerSecond / 10));
     this.tokens = Math.min(capacity, this.tokens + ((now - this.refilledAt) * this.samplesPerSecond) / 1000);
     this.refilledAt = now;
@@ -260,7 +260,7 @@ export class ProcessSockets {
     const callers = new Map<string, UnauditedCaller>();
     let sampled = ledger.sampled;
     const add = (site: CallSite, connections: number, open: number): void => {
-      const key = `${site.library ?? ''}\u0000${site.frame ?? ''}`;
+      const key = callerKey(site);
       const had = callers.get(key);
       callers.set(key, {
         library: site.library,
@@ -290,6 +290,12 @@ export class ProcessSockets {
     return view ? { ...base, kernel: view } : base;
   }
 }
+
+/** The key of a call site; the one with neither library nor frame also holds the callers past `MAX_CALLERS`. */
+function callerKey(site: CallSite): string {
+  return `${site.library ?? ''}\u0000${site.frame ?? ''}`;
+}
+const OTHER_CALLERS = callerKey({ library: null, frame: null });
 
 function sideOf(record: UnauditedSocket): ClosedBy {
   if (record.peerClosedFirst) return 'remote';

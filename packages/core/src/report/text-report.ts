@@ -5,6 +5,7 @@ import type {
   ProcessSocketsSnapshot,
   TimeWaitReconciliation,
   TimingSummary,
+  UnauditedDestination,
 } from '../types.js';
 import { formatDBStats, footprintText } from './db-stats.js';
 
@@ -17,7 +18,13 @@ export function formatReport(snapshot: AuditSnapshot): string {
   const accounts = snapshot.reconciliation ?? [];
   if (accounts.length > 0) {
     lines.push("TIME_WAIT toward each destination, the kernel's count reconciled:");
-    for (const account of accounts) lines.push(`  ${reconciliation(account, snapshot)}`);
+    const pools = new Map(snapshot.endpoints.map((e) => [e.endpoint, e.pools]));
+    const unaudited = new Map(snapshot.unaudited?.destinations.map((d) => [d.endpoint, d]));
+    for (const account of accounts) {
+      lines.push(
+        `  ${reconciliation(account, pools.get(account.endpoint) ?? [], unaudited.get(account.endpoint))}`,
+      );
+    }
     lines.push('');
   }
   if (snapshot.findings.length > 0) {
@@ -71,10 +78,12 @@ function poolSection(pool: PoolSnapshot, snapshot: AuditSnapshot): string[] {
  * What the kernel holds toward one destination = what the audited pools' closes left + what this process's
  * unaudited connections left (with the process view on) + the rest (another process on the host).
  */
-function reconciliation(account: TimeWaitReconciliation, snapshot: AuditSnapshot): string {
-  const pools = snapshot.endpoints.find((e) => e.endpoint === account.endpoint)?.pools ?? [];
+function reconciliation(
+  account: TimeWaitReconciliation,
+  pools: readonly string[],
+  unaudited: UnauditedDestination | undefined,
+): string {
   const words = account.poolsSource === 'kernel' ? 'confirmed per 4-tuple' : 'counted';
-  const unaudited = snapshot.unaudited?.destinations.find((d) => d.endpoint === account.endpoint);
   const here =
     account.unaudited === null
       ? `sockets no audited pool owns ${account.unexplained}`

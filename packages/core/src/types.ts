@@ -228,6 +228,12 @@ export interface TimeWaitStats {
 export interface KernelEndpointView {
   readonly timeWait: number;
   readonly closeWait: number;
+  /**
+   * Of `closeWait`, the sockets the observer has seen in CLOSE_WAIT (the same 4-tuple) for at least a second:
+   * stuck, not the instant between the server's FIN and the client's close. Undefined when the observer
+   * does not follow sockets from scan to scan.
+   */
+  readonly closeWaitHeld?: number;
   readonly established: number;
 }
 

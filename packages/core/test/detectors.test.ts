@@ -173,6 +173,16 @@ describe('server-closes-first', () => {
     }
     expect(codes()).not.toContain('server-closes-first');
   });
+  it('leaves an HTTP client with keep-alive off to http-keep-alive-disabled: it asked for every close', () => {
+    const { clock, probe, codes } = setup({ config: { maxOpen: 10, keepAlive: false } });
+    probe.annotate('protocol', 'http');
+    for (let s = 0; s < 12; s++) {
+      clock.advance(1000);
+      cycle(probe, 'remote');
+    }
+    expect(codes()).toContain('http-keep-alive-disabled');
+    expect(codes()).not.toContain('server-closes-first');
+  });
 });
 
 describe('pool-saturated', () => {

@@ -54,6 +54,8 @@ const CONSOLE_LOGGER: AuditLogger = {
 };
 /** A request for endpoints the last scan did not cover waits at least this long after the previous scan. */
 const RESCAN_GAP_MS = 1000;
+/** How long a socket must stay in CLOSE_WAIT, across scans, to count as stuck there (ms). */
+const CLOSE_WAIT_HELD_MS = 1000;
 
 /**
  * Attaches the kernel's view to `auditor`: every `intervalMs` (timer unref'd) it reads the TCP counters and the
@@ -102,6 +104,10 @@ class HostWatch implements HostObservation {
   private interval: NodeJS.Timeout | undefined;
   private rescan: NodeJS.Timeout | undefined;
   private lastScanAt = -Infinity;
+  /** When each CLOSE_WAIT socket (`remote local`) toward an observed endpoint was first seen so. */
+  private closeWaitSince = new Map<string, number>();
+  /** Per remote endpoint, the CLOSE_WAIT sockets seen so for at least `CLOSE_WAIT_HELD_MS`. */
+  private closeWaitHeld = new Map<string, number>();
   private closed = false;
   private polling = false;
   private readonly warned = new Set<string>();
@@ -148,6 +154,7 @@ class HostWatch implements HostObservation {
       view.set(endpoint, {
         timeWait: counts?.timeWait ?? 0,
         closeWait: counts?.closeWait ?? 0,
+        closeWaitHeld: this.closeWaitHeld.get(endpoint) ?? 0,
         established: counts?.established ?? 0,
       });
     }
@@ -232,7 +239,7 @@ class HostWatch implements HostObservation {
     try {
       const tuples = lookup.local.length === 0 ? null : { local: lookup.local, remote: lookup.remote };
       table = await scanSocketTable(
-        { ...checkTableOptions(this.tableOptions(endpoints)), tuples },
+        { ...checkTableOptions(this.tableOptions(endpoints)), tuples, closeWaitTuples: true },
         this.thread,
       );
     } catch (err) {
@@ -244,10 +251,30 @@ class HostWatch implements HostObservation {
       return undefined;
     }
     lookup.settle(table.tupleStates ?? new Uint8Array(0));
+    this.followCloseWait(table.closeWaitTuples ?? [], Date.now());
     this.table = table;
     this.covered = new Set(endpoints);
     if (table.partial) this.warnOnce('partial', table.problems.map((p) => p.message).join('; '));
     return table;
+  }
+
+  /**
+   * Carries each CLOSE_WAIT socket's first sighting over from the last scan (a socket gone from that state
+   * is forgotten), and counts per endpoint those seen so for `CLOSE_WAIT_HELD_MS`: a client that reads the
+   * server's FIN and closes a moment later is caught in CLOSE_WAIT by an unlucky scan, never by two.
+   */
+  private followCloseWait(tuples: readonly string[], now: number): void {
+    const since = new Map<string, number>();
+    const held = new Map<string, number>();
+    for (let i = 0; i + 1 < tuples.length; i += 2) {
+      const remote = tuples[i] ?? '';
+      const key = `${remote} ${tuples[i + 1] ?? ''}`;
+      const first = this.closeWaitSince.get(key) ?? now;
+      since.set(key, first);
+      if (now - first >= CLOSE_WAIT_HELD_MS) held.set(remote, (held.get(remote) ?? 0) + 1);
+    }
+    this.closeWaitSince = since;
+    this.closeWaitHeld = held;
   }
 
   private tableOptions(endpoints: readonly string[]) {

@@ -47,6 +47,7 @@ export async function scanSocketTable(o: TableOptions, thread?: ScanThread): Pro
     states: o.states,
     listSockets: o.listSockets,
     tuples: o.tuples,
+    closeWaitTuples: o.closeWaitTuples,
     userHz: o.userHz,
     littleEndian: o.littleEndian ?? endianness() === 'LE',
   };
@@ -118,6 +119,7 @@ function toTable(raw: RawScan, offThread: boolean, durationMs: number): SocketTa
     offThread,
     durationMs,
     ...(raw.tupleStates === null ? {} : { tupleStates: raw.tupleStates }),
+    ...(raw.closeWaitTuples === null ? {} : { closeWaitTuples: raw.closeWaitTuples }),
   };
   if (raw.sockets === null) return table;
   const sockets: TableSocket[] = raw.sockets.map(([local, remote, state, tw, file]) => ({

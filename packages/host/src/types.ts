@@ -65,6 +65,11 @@ export interface SocketTable {
    * 1 ESTABLISHED … 6 TIME_WAIT … 11 CLOSING; 0 = not in the table).
    */
   readonly tupleStates?: Uint8Array;
+  /**
+   * Remote, local, remote, local…: the CLOSE_WAIT sockets toward the counted remote endpoints, when the host
+   * observer asked for them (it follows them from scan to scan). Absent from `readSocketTable()`.
+   */
+  readonly closeWaitTuples?: readonly string[];
   /** Socket lines parsed (both files). */
   readonly lines: number;
   /** True when some file or line could not be read: the counts are then a lower bound. */

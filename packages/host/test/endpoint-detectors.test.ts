@@ -41,7 +41,7 @@ describe('close-wait', () => {
     const f = finding('close-wait');
     expect(f).toMatchObject({ severity: 'warning', pool: 'orders-db', endpoint: DB });
     expect(f?.evidence).toMatchObject({ kernelCloseWait: 3, kernelEstablished: 1, poolOpen: 1 });
-    expect(f?.message).toContain('3 sockets toward 10.0.0.5:3306 sit in CLOSE_WAIT');
+    expect(f?.message).toContain('3 sockets toward 10.0.0.5:3306 have sat in CLOSE_WAIT');
   });
 
   it('stays quiet with no CLOSE_WAIT, with no observer, below its threshold, or when disabled', () => {

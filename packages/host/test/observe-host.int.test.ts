@@ -85,9 +85,18 @@ describe('observeHost on the real kernel tables', () => {
     for (let i = 0; i < 5; i++) socks.push(await poolConnection(probe, true));
     expect(await eventually(() => countSsSockets('close-wait', port) === 5)).toBe(true);
     await observation.refresh();
+    // One scan sees them in CLOSE_WAIT: not yet stuck (a client may be about to close them).
+    expect(auditor.snapshot().endpoints.find((e) => e.endpoint === endpoint)?.kernel).toMatchObject({
+      closeWait: 5,
+      closeWaitHeld: 0,
+    });
+    expect(auditor.findings().map((x) => x.code)).not.toContain('close-wait');
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await observation.refresh();
     const f = auditor.findings().find((x) => x.code === 'close-wait');
     expect(f?.endpoint).toBe(endpoint);
     expect(f?.evidence['kernelCloseWait']).toBe(5);
+    expect(f?.message).toContain('5 sockets toward');
     for (const s of socks) s.destroy();
     await Promise.all(socks.map(closed));
     await observation.refresh();

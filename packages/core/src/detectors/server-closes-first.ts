@@ -5,10 +5,13 @@ import { setting, sustained } from './context.js';
  * Most connections are ended by the server — its FIN, or a reset (MariaDB resets connections that outlive
  * `wait_timeout`): its idle timeout (MySQL `wait_timeout`, Redis `timeout`, an HTTP keep-alive) is shorter
  * than the client's, or it answers `Connection: close`. Closes during shutdown are left out: a pool that
- * ends with `COM_QUIT`/`QUIT` lets the server close first by design.
+ * ends with `COM_QUIT`/`QUIT` lets the server close first by design. So does an HTTP client with keep-alive
+ * off: it asks for `Connection: close` on every request and the server obliges (`http-keep-alive-disabled`
+ * says that, with the setting to change).
  */
 export const serverClosesFirst: PoolDetector = (pool, ctx) => {
   const t = ctx.thresholds('server-closes-first');
+  if (pool.annotations['protocol'] === 'http' && pool.config.keepAlive === false) return undefined;
   const remote = pool.recent.closedByReason.remote;
   const considered = pool.recent.closed.count - pool.recent.closedByReason.shutdown.count;
   if (!sustained(remote, t) || remote.count * 2 < considered) return undefined;

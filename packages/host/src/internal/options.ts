@@ -87,6 +87,8 @@ export interface TableOptions {
   readonly states: number[] | null;
   readonly listSockets: boolean;
   readonly tuples: TupleQuery | null;
+  /** Also list the CLOSE_WAIT sockets toward the counted remote endpoints (the observer's, never public). */
+  readonly closeWaitTuples: boolean;
   readonly offThread: boolean | 'auto';
   readonly offThreadAbove: number;
   readonly userHz: number;
@@ -130,6 +132,7 @@ export function checkTableOptions(options: SocketTableOptions): TableOptions {
     states,
     listSockets,
     tuples: tupleQuery(o['tuples']),
+    closeWaitTuples: false,
     offThread,
     offThreadAbove:
       o['offThreadAbove'] === undefined ? 2000 : positiveNumber('offThreadAbove', o['offThreadAbove']),

@@ -5,6 +5,7 @@ import type { EndpointCounts } from './endpoint-counts.js';
 import type { TupleMatcher } from './tuple-matcher.js';
 
 const TIME_WAIT = 6;
+const CLOSE_WAIT = 8;
 const SPACE = 32;
 const COLON = 58;
 const NEWLINE = 10;
@@ -22,6 +23,8 @@ export interface ParseTarget {
   readonly sockets: RawSocket[] | null;
   /** 4-tuples whose state is looked up, whatever the other filters. */
   readonly tuples: TupleMatcher | null;
+  /** Remote, local, remote, local…: the CLOSE_WAIT sockets toward counted remote endpoints, or null. */
+  readonly closeWait: string[] | null;
   readonly userHz: number;
   readonly littleEndian: boolean;
   lines: number;
@@ -173,7 +176,15 @@ function parseLine(
   const twLeft = state === TIME_WAIT ? when / t.userHz : -1;
   const remoteSlot =
     t.remote === null ? -1 : slotOf(buf, remoteAt, addrLen, remotePort, remoteV4, le, t.remote);
-  if (remoteSlot >= 0) t.remote?.count(remoteSlot, state, twLeft);
+  if (remoteSlot >= 0) {
+    t.remote?.count(remoteSlot, state, twLeft);
+    if (state === CLOSE_WAIT && t.closeWait !== null) {
+      t.closeWait.push(
+        keyAt(buf, remoteAt, addrLen, remotePort, le),
+        keyAt(buf, localAt, addrLen, localPort, le),
+      );
+    }
+  }
   const localSlot = t.local === null ? -1 : slotOf(buf, localAt, addrLen, localPort, localV4, le, t.local);
   if (localSlot >= 0) t.local?.count(localSlot, state, -1);
   if (t.sockets !== null && (remoteSlot >= 0 || localSlot >= 0)) {

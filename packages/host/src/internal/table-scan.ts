@@ -36,6 +36,8 @@ export interface ScanRequest {
   readonly listSockets: boolean;
   /** 4-tuples whose kernel state to report, or null. */
   readonly tuples: TupleQuery | null;
+  /** List the CLOSE_WAIT sockets toward the counted remote endpoints (remote, local pairs). */
+  readonly closeWaitTuples: boolean;
   readonly userHz: number;
   readonly littleEndian: boolean;
 }
@@ -52,6 +54,8 @@ export interface RawScan {
   readonly sockets: RawSocket[] | null;
   /** The kernel state of each requested 4-tuple (0 = not in the table), or null when none were asked. */
   readonly tupleStates: Uint8Array | null;
+  /** Remote, local, remote, local…: the CLOSE_WAIT sockets toward counted remotes, when asked. */
+  readonly closeWaitTuples: string[] | null;
   readonly lines: number;
   readonly problems: TableProblem[];
   /** Files that could be read. */
@@ -72,6 +76,7 @@ export function scanTables(req: ScanRequest): RawScan {
     totals: new Array<number>(SLOTS).fill(0),
     sockets: req.listSockets ? [] : null,
     tuples: req.tuples === null ? null : new TupleMatcher(req.tuples, req.littleEndian),
+    closeWait: req.closeWaitTuples ? [] : null,
     userHz: req.userHz,
     littleEndian: req.littleEndian,
     lines: 0,
@@ -119,6 +124,7 @@ export function scanTables(req: ScanRequest): RawScan {
     totals: target.totals,
     sockets: target.sockets,
     tupleStates: target.tuples?.states ?? null,
+    closeWaitTuples: target.closeWait,
     lines: target.lines,
     problems,
     filesRead,

@@ -1,10 +1,11 @@
 import {
   InvalidOptionError,
   UnsupportedPoolError,
+  auditAgain,
   defaultAuditor,
   reportAuditFailure,
 } from '@poolaudit/core';
-import type { Auditor } from '@poolaudit/core';
+import type { Auditor, PoolProbe } from '@poolaudit/core';
 import type { Channel, Client } from '@grpc/grpc-js';
 import { ChannelAudit } from './internal/channel-audit.js';
 import { channelOf } from './internal/shapes.js';
@@ -15,6 +16,8 @@ import type { AuditClientOptions } from './types.js';
 const KIND = 'grpc';
 const OPTION_KEYS: ReadonlySet<string> = new Set(['name', 'auditor']);
 const audits = new WeakMap<object, ChannelAudit>();
+/** The name and auditor an audit was started with (the name as last renamed), and its probe. */
+const firstAudits = new WeakMap<ChannelAudit, { name: string; auditor: Auditor; probe: PoolProbe }>();
 
 /**
  * Audits a @grpc/grpc-js client (anything made by `makeGenericClientConstructor` or `loadPackageDefinition`,
@@ -30,7 +33,8 @@ const audits = new WeakMap<object, ChannelAudit>();
  * channel that used it.
  *
  * Nothing the application can see changes: the hooks sit on grpc-js's internal subchannel pool, subchannels
- * and transports. Auditing a client twice returns it as it is; `detachClient()` takes every hook back.
+ * and transports. Auditing a client twice hooks nothing more: a different `name` renames its pool, another
+ * `auditor` is ignored with a warning. `detachClient()` takes every hook back.
  *
  * @throws UnsupportedPoolError when `client` is neither a grpc-js client nor a channel.
  * @throws InvalidOptionError when an option is wrong, naming it and its value.
@@ -41,7 +45,17 @@ export function auditClient<T extends Client | Channel>(client: T, options?: Aud
   if (!channel) {
     throw new UnsupportedPoolError('@poolaudit/grpc', 'a @grpc/grpc-js Client or Channel', client);
   }
-  if (audits.has(client)) return client;
+  const audited = audits.get(client);
+  const first = audited && firstAudits.get(audited);
+  if (first !== undefined) {
+    const again = { name, auditor: options?.auditor };
+    const rename = auditAgain('auditClient()', first.name, { auditor: first.auditor }, again);
+    if (rename !== undefined) {
+      first.probe.rename(rename);
+      first.name = rename;
+    }
+    return client;
+  }
   // POOLAUDIT_DISABLE names grpc (or the auditor is disabled): the client is handed back untouched.
   if (!auditor.audits(KIND)) return client;
   const internal = channel.internalChannel;
@@ -64,6 +78,7 @@ export function auditClient<T extends Client | Channel>(client: T, options?: Aud
   };
   const audit = new ChannelAudit(internal, probe, failed);
   audits.set(client, audit);
+  firstAudits.set(audit, { name: poolName, auditor, probe });
   try {
     audit.attach();
   } catch (err) {

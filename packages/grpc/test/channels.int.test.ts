@@ -51,6 +51,24 @@ describe('a shared client', () => {
   });
 });
 
+describe('auditing a client again', () => {
+  it('renames its pool, history kept, and hooks nothing twice', async () => {
+    const auditor = createAuditor({ logger: quiet });
+    const client = auditClient(new EchoClient(server.address, grpc.credentials.createInsecure()), {
+      auditor,
+    });
+    for (let i = 0; i < 3; i++) await echo(client);
+    expect(auditor.poolNames()).toEqual([`grpc dns:${server.address}`]);
+    expect(auditClient(client, { name: 'echo-api', auditor })).toBe(client);
+    expect(auditor.poolNames()).toEqual(['echo-api']);
+    for (let i = 0; i < 3; i++) await echo(client);
+    const { stats } = poolOf(auditor, 'echo-api');
+    expect(stats.created).toBe(1);
+    expect(stats.acquired).toBe(6);
+    client.close();
+  });
+});
+
 describe('a client whose target nobody listens on', () => {
   it('counts each failed dial with its error, and connect-failing says so', async () => {
     const auditor = createAuditor({ logger: quiet });

@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { InvalidOptionError, UnsupportedPoolError, defaultAuditor } from '@poolaudit/core';
+import { InvalidOptionError, UnsupportedPoolError, auditAgain, defaultAuditor } from '@poolaudit/core';
 import type { Auditor } from '@poolaudit/core';
 import { AgentAudit } from './internal/agent-audit.js';
 import { isAgent } from './internal/agent-shape.js';
@@ -14,11 +14,11 @@ const audits = new WeakMap<object, AgentAudit>();
 /**
  * Audits a Node `http.Agent` or `https.Agent` (or a subclass) and returns the very object it was given, with
  * its type. Every destination the agent connects to becomes one audited pool, named
- * `<name> <protocol>//<host>:<port>`. Sockets the agent opened before the audit are not followed.
+ * `<name> <protocol>//<host>:<port>`. Sockets the agent holds already are adopted (without a connect time).
  *
  * Nothing is patched globally: five methods are wrapped on this one instance and listeners are added to
- * the sockets it creates from now on; `detach(agent)` restores it exactly. Auditing an agent twice is a
- * no-op. It costs a few property definitions and allocates nothing until the first connection, so it can
+ * the sockets it creates from now on; `detach(agent)` restores it exactly. Auditing an agent twice hooks
+ * nothing more: a different `name` renames its pools, another `auditor` is ignored with a warning. It costs a few property definitions and allocates nothing until the first connection, so it can
  * be called for every agent an application creates. At run time nothing is thrown into the application:
  * if auditing fails, a `POOLAUDIT_AUDIT_FAILED` warning is emitted once and the agent goes on unaudited.
  *
@@ -31,7 +31,17 @@ export function auditAgent<A extends AgentLike>(agent: A, options?: AuditAgentOp
   if (!isAgent(target)) {
     throw new UnsupportedPoolError('@poolaudit/http', 'a Node http.Agent or https.Agent', agent);
   }
-  if (audits.has(target)) return agent;
+  const audited = audits.get(target);
+  if (audited !== undefined) {
+    const rename = auditAgain(
+      'auditAgent()',
+      audited.auditName,
+      { auditor: audited.auditor },
+      { name, auditor: options?.auditor },
+    );
+    if (rename !== undefined) audited.rename(rename);
+    return agent;
+  }
   // POOLAUDIT_DISABLE names http-agent (or the auditor is disabled): the agent is handed back untouched.
   if (!auditor.audits('http-agent')) return agent;
   const audit = new AgentAudit(target, name ?? agentName(agent), auditor, (done) => {

@@ -168,6 +168,65 @@ describe('auditAgent() leaves no trace, and detach() restores the agent exactly'
     }
   });
 
+  it('an agent audited in use adopts the sockets it holds: in use, idle, and still connecting', async () => {
+    const server = await startServer(ok);
+    try {
+      const auditor = createAuditor();
+      const agent = new Agent({ keepAlive: true });
+      await get(server.origin, agent); // one free socket
+      // Two requests in flight, audited in the same tick: one took the free socket, one is connecting.
+      const inFlight = [get(server.origin, agent), get(server.origin, agent)];
+      auditAgent(agent, { name: 'late', auditor });
+      const name = `late ${server.origin}`;
+      expect(pool(auditor, name).stats.inUse).toBe(1); // the reused socket; the other opens at connect
+      expect((await Promise.all(inFlight)).map((o) => o.status)).toEqual([200, 200]);
+      const stats = pool(auditor, name).stats;
+      expect(stats.open).toBe(2);
+      expect(stats.created).toBe(2);
+      expect(stats.acquired).toBe(2);
+      expect(stats.inUse).toBe(0);
+      expect(stats.idle).toBe(2);
+      // Adopted sockets have no connect time to report.
+      expect(stats.timings.connect.count).toBe(0);
+      await get(server.origin, agent);
+      expect(pool(auditor, name).stats.acquired).toBe(3);
+      expect(pool(auditor, name).stats.created).toBe(2);
+      detach(agent);
+      agent.destroy();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('auditing again renames the pools, history kept, and hooks nothing twice', async () => {
+    const server = await startServer(ok);
+    try {
+      const auditor = createAuditor();
+      const agent = auditAgent(new Agent({ keepAlive: true }), { auditor });
+      await sequential(server.origin, agent, 2, 0);
+      const listeners = agent.eventNames().map((e) => [e, agent.listenerCount(e)]);
+      expect(auditAgent(agent, { name: 'pricing', auditor })).toBe(agent);
+      expect(auditor.poolNames()).toEqual([`pricing ${server.origin}`]);
+      await sequential(server.origin, agent, 2, 0);
+      const p = pool(auditor, `pricing ${server.origin}`);
+      expect(p.stats.acquired).toBe(4);
+      expect(p.stats.created).toBe(1);
+      expect(agent.eventNames().map((e) => [e, agent.listenerCount(e)])).toEqual(listeners);
+      // A destination reached after the rename is named after it too.
+      const other = await startServer(ok);
+      try {
+        await sequential(other.origin, agent, 1, 0);
+        expect(auditor.poolNames()).toContain(`pricing ${other.origin}`);
+      } finally {
+        await other.close();
+      }
+      detach(agent);
+      agent.destroy();
+    } finally {
+      await server.close();
+    }
+  });
+
   it('bad input throws at once naming the option; a disabled auditor records nothing', async () => {
     expect(() => auditAgent({} as never)).toThrow('poolaudit: @poolaudit/http expects a Node http.Agent');
     expect(() => auditAgent(new Agent(), { name: '' })).toThrow('poolaudit: name must be a non-empty string');

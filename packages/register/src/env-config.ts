@@ -25,6 +25,7 @@ const LIBRARIES: readonly (HookedLibrary | 'host')[] = [
   'generic-pool',
   'pg',
   'http',
+  'grpc',
   'host',
 ];
 const DEFAULTS: RegisterConfig = {

@@ -12,8 +12,10 @@ export interface HookEntry {
   readonly library: HookedLibrary;
   /** The module ids whose exports are wrapped, as the application requires or imports them. */
   readonly modules: readonly string[];
-  /** The package whose installed version is checked. */
+  /** The package whose installed version is checked (`node` for a Node module: Node's own version). */
   readonly package: string;
+  /** A Node module (`node:http`): its version is Node's, checked against the adapter's `engines`. */
+  readonly builtin?: boolean;
   /** The adapter package; its peer dependency on `package` is the supported range. */
   readonly adapter: string;
   /** The exports that create pools (or are handed one). Listed in order; `'.'` (the exports itself) first. */
@@ -117,6 +119,42 @@ export const HOOKS: readonly HookEntry[] = [
     defaultName: (_pool, callSite) => (callSite === undefined ? undefined : `generic-pool ${callSite}`),
     needsCallSite: true,
   },
+  {
+    library: 'grpc',
+    modules: ['@grpc/grpc-js'],
+    package: '@grpc/grpc-js',
+    adapter: '@poolaudit/grpc',
+    // Service clients are subclasses grpc-js makes of its own Client (make-client.js), never through the
+    // `Client` export: the classes its two makers hand out are wrapped as they are made.
+    sources: [
+      { construct: 'Client' },
+      { makesClasses: 'makeClientConstructor' },
+      { makesClasses: 'makeGenericClientConstructor' },
+      { makesClasses: 'loadPackageDefinition' },
+    ],
+    audit: (pool, name, auditor) => {
+      const adapter = require('@poolaudit/grpc') as typeof import('@poolaudit/grpc');
+      callAdapter(adapter.isAudited, adapter.auditClient, pool, name, auditor);
+    },
+    // The adapter's own default, per target (`grpc dns:orders.internal:50051`): clients created per request
+    // add up under one name, where client-per-request sees them.
+  },
+  {
+    library: 'http',
+    // Node's own modules: require('http') and require('node:http') alike; the global agents are audited
+    // where the application (or axios, got, node-fetch) loads the module.
+    modules: ['http', 'https'],
+    package: 'node',
+    builtin: true,
+    adapter: '@poolaudit/http',
+    // `https.Agent` calls Node's internal http Agent, not the export: each agent is seen once.
+    sources: [{ construct: 'Agent' }, { holds: 'globalAgent' }],
+    audit: (pool, name, auditor) => {
+      const adapter = require('@poolaudit/http') as typeof import('@poolaudit/http');
+      callAdapter(adapter.isAudited, adapter.auditAgent, pool, name, auditor);
+    },
+    // The adapter's own default: `http.Agent keepAlive=false http://10.0.0.7:8080`, `http.globalAgent …`.
+  },
 ];
 
 /** An adapter's options, as every `audit…()` takes them. */
@@ -153,12 +191,16 @@ function plainObject(value: unknown): CreateOptions {
   return proto === Object.prototype || proto === null ? (value as Record<string, unknown>) : undefined;
 }
 
-/** The range of `entry.package` its adapter supports: the adapter's own peer dependency. */
+/**
+ * The range of `entry.package` its adapter supports: the adapter's own peer dependency, or for a Node module
+ * the adapter's `engines.node`.
+ */
 export function supportedRange(entry: HookEntry): string {
   const manifest = require(`${entry.adapter}/package.json`) as {
     peerDependencies?: Record<string, string>;
+    engines?: Record<string, string>;
   };
-  return manifest.peerDependencies?.[entry.package] ?? '*';
+  return (entry.builtin === true ? manifest.engines : manifest.peerDependencies)?.[entry.package] ?? '*';
 }
 
 /** `mysql2 app@db.internal:3306/orders`: user, server and database; never the password. */

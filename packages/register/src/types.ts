@@ -4,7 +4,8 @@ import type { Auditor } from '@poolaudit/core';
 export type LogMode = 'stderr' | 'json' | 'off';
 
 /** A library the hook can audit, as named in `POOLAUDIT_DISABLE`. */
-export type HookedLibrary = 'mysql2' | 'ioredis' | 'undici' | 'fetch' | 'generic-pool' | 'pg' | 'http';
+export type HookedLibrary =
+  'mysql2' | 'ioredis' | 'undici' | 'fetch' | 'generic-pool' | 'pg' | 'http' | 'grpc';
 
 /** The hook's settings, read from `POOLAUDIT_*` environment variables (see the README's table). */
 export interface RegisterConfig {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { applyToExports, replacementsFor } from '../src/internal/wrap-exports';
+import { applyToExports, replacementsFor, seeHeldPools } from '../src/internal/wrap-exports';
 
 function recorder() {
   const seen: unknown[] = [];
@@ -104,7 +104,13 @@ describe('wrapping exports', () => {
     const createPool = () => ({});
     const Pool = class {};
     const exports = { createPool };
-    Object.defineProperty(exports, 'Pool', { enumerable: true, configurable: false, get: () => Pool });
+    // A frozen value: no proxy may answer another one for it.
+    Object.defineProperty(exports, 'Pool', {
+      enumerable: true,
+      configurable: false,
+      writable: false,
+      value: Pool,
+    });
     const replacements = replacementsFor(exports, [{ factory: 'createPool' }, { construct: 'Pool' }], onPool);
     expect(() => applyToExports(exports, replacements)).toThrow('export Pool cannot be replaced');
     expect(exports.createPool).toBe(createPool);
@@ -114,6 +120,58 @@ describe('wrapping exports', () => {
       enumerable: true,
       configurable: true,
     });
+  });
+
+  it('answers non-configurable getters through a proxy of the exports object (the shape of grpc-js)', () => {
+    const { seen, onPool } = recorder();
+    class Client {}
+    const exports = { version: 1 };
+    Object.defineProperty(exports, 'Client', { enumerable: true, configurable: false, get: () => Client });
+    const returned = applyToExports(exports, replacementsFor(exports, [{ construct: 'Client' }], onPool)) as {
+      Client: typeof Client;
+      version: number;
+    };
+    expect(returned).not.toBe(exports);
+    expect(returned.version).toBe(1);
+    expect(Object.keys(returned)).toEqual(['version', 'Client']);
+    const client = new returned.Client();
+    expect(client).toBeInstanceOf(Client);
+    expect(seen).toEqual([client]);
+    // The module's own object is untouched.
+    expect((exports as { Client?: unknown }).Client).toBe(Client);
+  });
+
+  it('wraps the classes a class maker hands out, alone or in a tree of plain objects', () => {
+    const { seen, onPool } = recorder();
+    class Base {}
+    const makeClient = (): typeof Base => class Echo extends Base {};
+    const made = { Echo: class Echo extends Base {} };
+    const load = () => ({ demo: { v1: { Echo: made.Echo }, Message: { format: 'proto', type: {} } } });
+    const exports = { makeClient, load };
+    applyToExports(
+      exports,
+      replacementsFor(exports, [{ makesClasses: 'makeClient' }, { makesClasses: 'load' }], onPool),
+    );
+    const One = exports.makeClient();
+    const a = new One();
+    expect(a).toBeInstanceOf(Base);
+    const tree = exports.load();
+    const b = new tree.demo.v1.Echo();
+    expect(b).toBeInstanceOf(made.Echo);
+    expect(tree.demo.Message).toEqual({ format: 'proto', type: {} });
+    expect(seen).toEqual([a, b]);
+    // The same class is handed out as the same proxy.
+    expect(exports.load().demo.v1.Echo).toBe(tree.demo.v1.Echo);
+  });
+
+  it('hands over the pools a library holds itself, and replaces nothing for them', () => {
+    const { seen, onPool } = recorder();
+    const globalAgent = { sockets: {} };
+    const exports = { globalAgent, Agent: class {} };
+    expect(replacementsFor(exports, [{ holds: 'globalAgent' }], onPool).size).toBe(0);
+    seeHeldPools(exports, [{ holds: 'globalAgent' }, { construct: 'Agent' }], onPool);
+    expect(seen).toEqual([globalAgent]);
+    expect(exports.globalAgent).toBe(globalAgent);
   });
 
   it('refuses an export that is not a function before changing anything', () => {

@@ -9,14 +9,23 @@ import { REGISTER_CJS, REGISTER_ESM, startNode } from '../../../test/harness/nod
 const CHURN =
   /warning max-idle-churn mysql2 root@127\.0\.0\.1:3306\/test: .*maxIdle=10.* Advice: Set maxIdle to at least \d+/;
 const SERVICE_LINE = /^service: \d+ queries, \d+ requests, 0 errors\n$/;
+// …and its HTTP destination: the agent's keep-alive is off, a connection per request.
+const HTTP_CHURN =
+  /warning http-keep-alive-disabled http\.Agent keepAlive=false http:\/\/127\.0\.0\.1:\d+: .* Advice: Turn HTTP keep-alive on \(keepAlive\)/;
+// Neither the server closing after the request asked it to, nor a client closing a moment later, is a fault.
+const NOT_FAULTS = /server-closes-first|close-wait/;
 
 describe('node --require / --import @poolaudit/register, no code changed', () => {
   it('CommonJS: stderr shows max-idle-churn with advice within 10 s; exit code and stdout are the app’s own', async () => {
     const run = startNode(['--require', REGISTER_CJS, 'examples/zero-code/app.js'], { DURATION_MS: '5000' });
-    const line = await run.waitForLine('stderr', CHURN, 10_000);
+    const [line] = await Promise.all([
+      run.waitForLine('stderr', CHURN, 10_000),
+      run.waitForLine('stderr', HTTP_CHURN, 10_000),
+    ]);
     expect(line).toMatch(/^poolaudit\[pid \d+\] /);
     expect(await run.exited()).toEqual({ code: 0, signal: null });
     expect(run.stdout()).toMatch(SERVICE_LINE);
+    expect(run.stderr()).not.toMatch(NOT_FAULTS);
   });
 
   it('ESM through NODE_OPTIONS=--import: the same finding', async () => {
@@ -24,9 +33,71 @@ describe('node --require / --import @poolaudit/register, no code changed', () =>
       DURATION_MS: '5000',
       NODE_OPTIONS: `--import ${REGISTER_ESM}`,
     });
-    await run.waitForLine('stderr', CHURN, 10_000);
+    await Promise.all([
+      run.waitForLine('stderr', CHURN, 10_000),
+      run.waitForLine('stderr', HTTP_CHURN, 10_000),
+    ]);
     expect(await run.exited()).toEqual({ code: 0, signal: null });
     expect(run.stdout()).toMatch(SERVICE_LINE);
+    expect(run.stderr()).not.toMatch(NOT_FAULTS);
+  });
+});
+
+describe('http and https agents', () => {
+  const NAMES = [
+    'TracingAgent keepAlive=true <origin>',
+    'http.Agent keepAlive=false <origin>',
+    'http.Agent keepAlive=true maxSockets=4 <origin>',
+    'http.globalAgent <origin>',
+  ];
+
+  it('CommonJS: new Agent(), a subclass and the global agent, each used in the tick it was made', async () => {
+    const run = startNode(['--require', REGISTER_CJS, 'packages/register/test/fixtures/http-app.js']);
+    expect(await run.exited()).toEqual({ code: 0, signal: null });
+    expect(JSON.parse(run.stdout())).toEqual({ names: NAMES, instances: true, httpsAgent: true });
+    expect(run.stderr()).toBe('');
+  });
+
+  it("ESM: the named Agent export and the default export's", async () => {
+    const run = startNode(['--import', REGISTER_ESM, 'packages/register/test/fixtures/http-app.mjs']);
+    expect(await run.exited()).toEqual({ code: 0, signal: null });
+    expect(JSON.parse(run.stdout())).toEqual([
+      'http.Agent keepAlive=false <origin>',
+      'http.Agent keepAlive=true maxSockets=2 <origin>',
+    ]);
+    expect(run.stderr()).toBe('');
+  });
+
+  it('POOLAUDIT_DISABLE=http leaves node:http as it was', async () => {
+    const run = startNode(['--require', REGISTER_CJS, 'packages/register/test/fixtures/http-app.js'], {
+      POOLAUDIT_DISABLE: 'http',
+    });
+    expect(await run.exited()).toEqual({ code: 0, signal: null });
+    expect(JSON.parse(run.stdout())).toEqual({ names: [], instances: true, httpsAgent: true });
+  });
+});
+
+describe('gRPC', () => {
+  it('clients from makeGenericClientConstructor and loadPackageDefinition; a client per call is reported', async () => {
+    const run = startNode(['--require', REGISTER_CJS, 'packages/register/test/fixtures/grpc-app.js'], {
+      DURATION_MS: '4000',
+    });
+    const line = await run.waitForLine(
+      'stderr',
+      /warning client-per-request grpc dns:127\.0\.0\.1:\d+: /,
+      10_000,
+    );
+    expect(line).toMatch(/Advice: Create one grpc client when the service starts and share it/);
+    expect(await run.exited()).toEqual({ code: 0, signal: null });
+    const { perRequest, pools } = JSON.parse(run.stdout()) as {
+      perRequest: number;
+      pools: { name: string; acquired: number; created: number }[];
+    };
+    expect(perRequest).toBeGreaterThan(20);
+    expect(pools).toEqual([
+      { name: 'grpc dns:127.0.0.1:<port>', acquired: perRequest, created: perRequest },
+      { name: 'grpc dns:localhost:<port>', acquired: 20, created: 1 },
+    ]);
   });
 });
 
@@ -51,6 +122,19 @@ describe('pool names', () => {
     const run = startNode(['--require', REGISTER_CJS, 'packages/register/test/fixtures/named-in-code.js']);
     expect(await run.exited()).toEqual({ code: 0, signal: null });
     expect(JSON.parse(run.stdout())).toEqual(['orders-db', 'mysql2 app@127.0.0.1:3306/test']);
+    expect(run.stderr()).toBe('');
+  });
+});
+
+describe('renaming', () => {
+  it('a pool the hook named is renamed by auditing it again in code, after use, history kept', async () => {
+    const run = startNode(['--require', REGISTER_CJS, 'packages/register/test/fixtures/named-later.js']);
+    expect(await run.exited()).toEqual({ code: 0, signal: null });
+    expect(JSON.parse(run.stdout())).toEqual({
+      before: 2,
+      names: ['orders-db', 'pricing'],
+      acquired: { 'orders-db': 2, pricing: 2 },
+    });
     expect(run.stderr()).toBe('');
   });
 });

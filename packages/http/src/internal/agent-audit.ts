@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import { endpointKey, reportAuditFailure, wrapMethodOf } from '@poolaudit/core';
 import type { Auditor } from '@poolaudit/core';
 import { httpAgentLintRules, httpAgentOptionSchema } from '../lint-rules.js';
@@ -32,13 +33,40 @@ export class AgentAudit implements DestinationHost {
 
   constructor(
     agent: AgentInternals,
-    private readonly name: string,
-    private readonly auditor: Auditor,
+    private name: string,
+    readonly auditor: Auditor,
     private readonly onDetach: (audit: AgentAudit) => void,
   ) {
     this.ref = new WeakRef(agent);
     this.parsed = readHttpAgentConfig({ ...agent.options, keepAlive: agent.keepAlive });
     this.undo.push(...wrapAgent(this, agent));
+    this.adopt(agent);
+  }
+
+  /**
+   * The sockets the agent holds already (an agent audited in use, or one the application used in the tick
+   * it was created): followed from now on, in use when the agent has handed them to a request (`agent.sockets`), idle when free, without a
+   * connect time. A socket whose destination cannot be read back is left alone.
+   */
+  private adopt(agent: AgentInternals): void {
+    const lists: [Record<string, HttpSocket[] | undefined>, boolean][] = [
+      [agent.sockets, true],
+      [agent.freeSockets, false],
+    ];
+    for (const [byName, inUse] of lists) {
+      for (const name of Object.keys(byName)) {
+        for (const socket of byName[name] ?? []) {
+          if (!isSocket(socket) || connectionOf(socket) !== undefined || socket.destroyed) continue;
+          const options = adoptedOptions(name, socket);
+          if (options === undefined) continue;
+          const destination = this.destination(agent, name, options);
+          const conn = new SocketConnection(destination, socket, name, -1);
+          destination.track(conn);
+          conn.watch();
+          if (inUse) conn.acquire(destination.probe.now(), false);
+        }
+      }
+    }
   }
 
   agent(): AgentInternals | undefined {
@@ -166,6 +194,17 @@ export class AgentAudit implements DestinationHost {
     return destination;
   }
 
+  /** A second `auditAgent()` with another name: each destination's pool becomes `<name> <destination>`. */
+  rename(name: string): void {
+    this.name = name;
+    for (const [label, destination] of this.byLabel) destination.probe.rename(`${name} ${label}`);
+  }
+
+  /** The name the audit was started (or last renamed) with. */
+  get auditName(): string {
+    return this.name;
+  }
+
   fail(err: unknown): void {
     if (!this.active) return;
     this.detach();
@@ -252,6 +291,24 @@ function wrapAgent(audit: AgentAudit, agent: AgentInternals): (() => void)[] {
 }
 
 const acquireNow = (conn: SocketConnection): void => conn.acquire(conn.destination.probe.now(), false);
+
+/**
+ * The destination of a socket the audit did not see created, read back from the agent's key for it
+ * (`getName()`: `<host>:<port>:<localAddress>…`, the host as given, an IPv6 one unbracketed), else from the
+ * address the socket reached. Undefined when neither can be read (a unix socket still connecting).
+ */
+function adoptedOptions(name: string, socket: HttpSocket): ConnectionOptions | undefined {
+  const portAfterHost = /:(\d+):/g;
+  for (let m = portAfterHost.exec(name); m !== null; m = portAfterHost.exec(name)) {
+    const host = name.slice(0, m.index);
+    if (host !== '' && (!host.includes(':') || isIPv6(host))) return { host, port: Number(m[1]) };
+    portAfterHost.lastIndex = m.index + 1;
+  }
+  const { remoteAddress, remotePort } = socket;
+  return remoteAddress === undefined || remotePort === undefined
+    ? undefined
+    : { host: remoteAddress, port: remotePort };
+}
 
 /** `http://host:port` (or `https://[::1]:443`, `http://unix:/path`), `from <localAddress>` when bound. */
 export function destinationLabel(agent: AgentInternals, options: ConnectionOptions): string {

@@ -58,6 +58,7 @@ export class SocketConnection {
     readonly socket: HttpSocket,
     /** The agent's key for the destination (`agent.getName()`). */
     readonly name: string,
+    /** When its connect started (probe clock); -1 for a socket adopted without one (no connect time). */
     private readonly connectStartedAt: number,
   ) {}
 
@@ -99,7 +100,12 @@ export class SocketConnection {
     if (this.opened) return;
     this.opened = true;
     const probe = this.destination.probe;
-    probe.opened(this, { socket: this.socket, connectStartedAt: this.connectStartedAt });
+    probe.opened(
+      this,
+      this.connectStartedAt < 0
+        ? { socket: this.socket }
+        : { socket: this.socket, connectStartedAt: this.connectStartedAt },
+    );
     // Core prepended its own 'close' listener just now: ours goes in front again, so that core hears the
     // reason before it settles the side at the same 'close'.
     this.socket.removeListener('close', onClose);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { callSiteOf, supportedRange } from '../hook-table.js';
 import type { HookEntry } from '../hook-table.js';
-import { applyToExports, replacementsFor } from './wrap-exports.js';
+import { applyToExports, replacementsFor, seeHeldPools } from './wrap-exports.js';
 import type { PoolSeen } from './wrap-exports.js';
 import type { CreateOptions } from '../hook-table.js';
 import { satisfies } from './version-range.js';
@@ -46,7 +46,10 @@ export class ModuleHooks {
     const entry = this.entryOf(name);
     if (entry === undefined || !this.supported(entry, basedir)) return exports;
     try {
-      return applyToExports(exports, replacementsFor(exports, entry.sources, this.seen(entry)));
+      const seen = this.seen(entry);
+      const hooked = applyToExports(exports, replacementsFor(exports, entry.sources, seen));
+      seeHeldPools(exports, entry.sources, seen);
+      return hooked;
     } catch (err) {
       this.fail(entry, name, err);
       return exports;
@@ -79,10 +82,12 @@ export class ModuleHooks {
             seen,
           );
           applyToExports(inner, replaced);
+          seeHeldPools(inner, entry.sources, seen);
         }
       }
       const target = commonjs ? namespace['default'] : namespace;
       const replacements = replacementsFor(target, entry.sources, seen);
+      if (commonjs) seeHeldPools(target, entry.sources, seen);
       if (replacements.size === 0) return;
       if (commonjs) {
         const replaced = applyToExports(target, replacements);
@@ -105,7 +110,8 @@ export class ModuleHooks {
     if (known !== undefined) return known !== false;
     let verdict: string | false = false;
     try {
-      const version = readVersion(basedir);
+      // A Node module is as supported as Node itself: the adapter's `engines` range.
+      const version = entry.builtin === true ? process.versions.node : readVersion(basedir);
       const range = supportedRange(entry);
       if (version !== undefined && satisfies(version, range)) {
         verdict = version;

@@ -5,7 +5,15 @@ export type PoolSource =
   /** `new exports[construct](…)` is the pool; `'.'` when the exports object is the class itself (ioredis). */
   | { readonly construct: string }
   /** `exports[takes](pool)` is handed a pool made elsewhere (`undici.setGlobalDispatcher`). */
-  | { readonly takes: string };
+  | { readonly takes: string }
+  /** `exports[holds]` is a pool the library made itself (`http.globalAgent`): audited, never replaced. */
+  | { readonly holds: string }
+  /**
+   * `exports[makesClasses](…)` returns a class whose instances are pools (grpc-js `makeClientConstructor`),
+   * or a tree of plain objects holding such classes (`loadPackageDefinition`): each class is handed out
+   * wrapped as a `construct` export is.
+   */
+  | { readonly makesClasses: string };
 
 /**
  * Called with every pool a wrapped export hands out, the wrapper the call went through (for stack traces),
@@ -35,8 +43,8 @@ export function replacementsFor(
 ): Replacements {
   const out: Replacements = new Map();
   for (const source of sources) {
-    const key =
-      'factory' in source ? source.factory : 'construct' in source ? source.construct : source.takes;
+    if ('holds' in source) continue;
+    const key = sourceKey(source);
     const original: unknown = key === '.' ? exports : (exports as Record<string, unknown> | undefined)?.[key];
     if (original === undefined || wrappers.has(original as object)) continue;
     if (typeof original !== 'function') {
@@ -50,17 +58,27 @@ export function replacementsFor(
       self ??
         ('construct' in source
           ? wrapConstructor(fn, seen, key)
-          : wrapFunction(fn, seen, key, 'takes' in source)),
+          : 'makesClasses' in source
+            ? wrapClassMaker(fn, seen, key)
+            : wrapFunction(fn, seen, key, 'takes' in source)),
     );
   }
   return out;
 }
 
+function sourceKey(source: Exclude<PoolSource, { holds: string }>): string {
+  if ('factory' in source) return source.factory;
+  if ('construct' in source) return source.construct;
+  if ('makesClasses' in source) return source.makesClasses;
+  return source.takes;
+}
+
 /**
  * Puts the replacements on a CommonJS exports object and returns what `require()` should answer: the same
  * object, or (when the exports object is itself a wrapped class) its proxy. Properties it cannot assign
- * (non-writable, non-configurable getters, as ioredis defines `Redis` and `default`) are answered by that
- * proxy instead. On any failure every property already changed is put back and the error is rethrown.
+ * (non-configurable getters, as ioredis defines `Redis` and `default` and TypeScript's re-exports define
+ * grpc-js's) are answered by that proxy instead, or by a proxy of the exports object made for them. On any
+ * failure every property already changed is put back and the error is rethrown.
  */
 export function applyToExports(exports: unknown, replacements: Replacements): unknown {
   if (replacements.size === 0) return exports;
@@ -83,7 +101,8 @@ export function applyToExports(exports: unknown, replacements: Replacements): un
           writable: true,
           value,
         });
-      } else if (self !== undefined) {
+      } else if (self !== undefined || (descriptor !== undefined && 'get' in descriptor)) {
+        // A proxy may answer another value for a non-configurable accessor, never for a frozen value.
         unassignable.set(key, value);
       } else {
         throw new TypeError(`export ${key} cannot be replaced`);
@@ -93,9 +112,33 @@ export function applyToExports(exports: unknown, replacements: Replacements): un
     for (const [key, descriptor] of assigned.reverse()) Object.defineProperty(target, key, descriptor);
     throw err;
   }
-  if (self === undefined) return exports;
-  overrides.set(self as object, unassignable);
-  return self;
+  if (self === undefined && unassignable.size === 0) return exports;
+  const answer = self ?? overridingProxy(target);
+  overrides.set(answer, unassignable);
+  return answer;
+}
+
+/** A proxy of an exports object whose `get` answers the replacements of its non-configurable getters. */
+function overridingProxy(target: object): object {
+  const proxy: object = new Proxy(target, {
+    get(t, key, receiver) {
+      const replaced = typeof key === 'string' ? overrides.get(proxy)?.get(key) : undefined;
+      return replaced !== undefined ? replaced : (Reflect.get(t, key, receiver) as unknown);
+    },
+  });
+  return proxy;
+}
+
+/**
+ * Hands each pool the library made itself (a `holds` source) to `seen`, after the exports were wrapped: a
+ * value that is not an object is skipped (the library has none yet).
+ */
+export function seeHeldPools(exports: unknown, sources: readonly PoolSource[], seen: PoolSeen): void {
+  for (const source of sources) {
+    if (!('holds' in source)) continue;
+    const pool = (exports as Record<string, unknown> | undefined)?.[source.holds];
+    if (typeof pool === 'object' && pool !== null) seen(pool, seeHeldPools, source.holds, []);
+  }
 }
 
 /** The replacements of a proxied class's non-assignable properties, read by its `get` trap. */
@@ -136,6 +179,63 @@ function wrapConstructor(original: (...args: unknown[]) => unknown, seen: PoolSe
   });
   wrappers.add(proxy);
   return proxy;
+}
+
+/** The proxy handed out for each class a class maker made, so that the same class gets the same proxy. */
+const madeClasses = new WeakMap<object, unknown>();
+/** Nesting a class tree (`loadPackageDefinition`: package, subpackage, …, service) is walked to. */
+const TREE_DEPTH = 16;
+
+/**
+ * A function that calls the class maker and hands out what it made with each class wrapped (`construct`): the
+ * result itself when it is a class, else the classes in its tree of plain objects, replaced in place (the
+ * tree is the call's own, fresh object).
+ */
+function wrapClassMaker(
+  original: (...args: unknown[]) => unknown,
+  seen: PoolSeen,
+  key: string,
+): (...args: unknown[]) => unknown {
+  const wrapClass = (made: (...args: unknown[]) => unknown): unknown => {
+    let proxy = madeClasses.get(made);
+    if (proxy === undefined) {
+      proxy = wrapConstructor(made, seen, key);
+      madeClasses.set(made, proxy);
+    }
+    return proxy;
+  };
+  const walk = (node: Record<string, unknown>, depth: number): void => {
+    if (depth > TREE_DEPTH) return;
+    for (const name of Object.keys(node)) {
+      const value = node[name];
+      if (typeof value === 'function' && value.prototype !== undefined && !wrappers.has(value)) {
+        node[name] = wrapClass(value as (...args: unknown[]) => unknown);
+      } else if (isPlainObject(value)) {
+        walk(value, depth + 1);
+      }
+    }
+  };
+  const wrapped = function (this: unknown, ...args: unknown[]): unknown {
+    const made = Reflect.apply(original, this, args);
+    if (typeof made === 'function' && made.prototype !== undefined) {
+      return wrapClass(made as (...args: unknown[]) => unknown);
+    }
+    try {
+      if (isPlainObject(made)) walk(made, 0);
+    } catch {
+      // A tree that cannot be walked (a getter that throws): what was not wrapped goes unaudited.
+    }
+    return made;
+  };
+  copyIdentity(wrapped, original);
+  wrappers.add(wrapped);
+  return wrapped;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 function copyIdentity(wrapped: object, original: object): void {

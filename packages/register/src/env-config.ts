@@ -43,6 +43,32 @@ const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000 };
 const MIN_INTERVAL_MS = 100;
 
 /**
+ * The environment the application will run with. A PM2 cluster-mode instance starts with its application's
+ * variables (its `env`, `NODE_APP_INSTANCE`) still packed in `pm2_env`, a JSON object PM2's process container
+ * unpacks into `process.env` only after `--require` modules ran: they are read from there, over the rest. A
+ * `pm2_env` that is not such an object is ignored.
+ */
+export function applicationEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const packed = env['pm2_env'];
+  if (typeof packed !== 'string') return env;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(packed);
+  } catch {
+    return env;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return env;
+  const merged: NodeJS.ProcessEnv = { ...env };
+  // PM2 copies every key (lib/ProcessContainer.js); only scalars make sense as environment variables.
+  for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      merged[key] = String(value);
+    }
+  }
+  return merged;
+}
+
+/**
  * Reads the hook's settings from `env`. Never throws: each bad value becomes a problem (naming the variable,
  * the value and what was expected) and that setting keeps its default.
  */

@@ -5,7 +5,7 @@ import cluster from 'node:cluster';
 import { defaultAuditor } from '@poolaudit/core';
 import type { Auditor, Finding } from '@poolaudit/core';
 import { Hook as RequireHook } from 'require-in-the-middle';
-import { readEnvConfig } from './env-config.js';
+import { applicationEnv, readEnvConfig } from './env-config.js';
 import { HOOKS } from './hook-table.js';
 import type { CreateOptions, HookEntry } from './hook-table.js';
 import { watchFetchDispatcher } from './internal/fetch-watch.js';
@@ -62,7 +62,8 @@ export class Registration implements Registered {
   private readonly run: RunChannel | undefined;
   private active = false;
 
-  constructor(env: NodeJS.ProcessEnv = process.env) {
+  constructor(given: NodeJS.ProcessEnv = process.env) {
+    const env = applicationEnv(given);
     const { config, problems } = readEnvConfig(env);
     this.config = config;
     this.process = processIdentity(env);

@@ -1,4 +1,4 @@
-import { readEnvConfig } from '../src/env-config';
+import { applicationEnv, readEnvConfig } from '../src/env-config';
 
 describe('readEnvConfig', () => {
   it('has documented defaults when nothing is set', () => {
@@ -89,5 +89,34 @@ describe('readEnvConfig', () => {
       'POOLAUDIT_PROMETHEUS_POST is not a poolaudit setting (did you mean POOLAUDIT_PROMETHEUS_PORT?); it is ignored',
       'POOLAUDIT_COLOUR is not a poolaudit setting; it is ignored',
     ]);
+  });
+});
+
+describe('applicationEnv', () => {
+  it("reads a PM2 cluster instance's variables from pm2_env, over the process's own", () => {
+    const pm2Env = JSON.stringify({
+      POOLAUDIT_REPORT_INTERVAL: '1s',
+      NODE_APP_INSTANCE: 1,
+      env: { nested: true },
+      pm_id: 3,
+    });
+    const env = applicationEnv({ POOLAUDIT_REPORT_INTERVAL: '5s', PATH: '/bin', pm2_env: pm2Env });
+    expect(env).toMatchObject({
+      POOLAUDIT_REPORT_INTERVAL: '1s',
+      NODE_APP_INSTANCE: '1',
+      PATH: '/bin',
+      pm_id: '3',
+    });
+    expect(env['env']).toBeUndefined();
+    expect(readEnvConfig(env).config.reportIntervalMs).toBe(1000);
+  });
+
+  it('leaves the environment as it is without pm2_env, or with one that is not a JSON object', () => {
+    const plain = { PATH: '/bin' };
+    expect(applicationEnv(plain)).toBe(plain);
+    for (const pm2Env of ['not json', '[1]', '"x"', 'null']) {
+      const env = { PATH: '/bin', pm2_env: pm2Env };
+      expect(applicationEnv(env)).toBe(env);
+    }
   });
 });

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../../test/harness/free-port';
-import { REGISTER_CJS, REGISTER_ESM, startNode } from '../../../test/harness/node-child';
+import { REGISTER_CJS, REGISTER_ESM, REPO_ROOT, startNode } from '../../../test/harness/node-child';
 
 // The examples' service: a mysql2 pool of 100 keeping 10 idle under bursts of 50, and axios without keep-alive.
 const CHURN =
@@ -280,5 +280,51 @@ describe('under node:cluster', () => {
     await Promise.all([run.waitForLine('stderr', share(1)), run.waitForLine('stderr', share(2))]);
     expect(await run.exited()).toEqual({ code: 0, signal: null });
     expect(run.stdout()).toBe('primary: workers done\n');
+  });
+});
+
+describe('under PM2 (cluster mode)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'poolaudit-pm2-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('audits both instances, each named by its NODE_APP_INSTANCE, with its share of the host’s TIME_WAIT', async () => {
+    // PM2 hands a cluster instance its env (POOLAUDIT_* and NODE_APP_INSTANCE) packed in pm2_env, unpacked
+    // only after --require ran: the hook must read it from there.
+    const config = join(dir, 'ecosystem.config.js');
+    writeFileSync(
+      config,
+      `module.exports = ${JSON.stringify({
+        apps: [
+          {
+            name: 'svc',
+            script: join(REPO_ROOT, 'packages/register/test/fixtures/churning-worker.js'),
+            cwd: REPO_ROOT,
+            instances: 2,
+            exec_mode: 'cluster',
+            node_args: `--require ${REGISTER_CJS}`,
+            autorestart: false,
+            env: { POOLAUDIT_REPORT_INTERVAL: '1s', DURATION_MS: '6000' },
+          },
+        ],
+      })};\n`,
+    );
+    const pm2 = join(REPO_ROOT, 'node_modules/pm2/bin/pm2-runtime');
+    const run = startNode([pm2, 'start', config], { PM2_HOME: join(dir, 'home') }, dir);
+    const share = (worker: number): RegExp =>
+      new RegExp(
+        `^poolaudit\\[worker ${worker} pid \\d+\\] 127\\.0\\.0\\.1:3306 TIME_WAIT: this process [1-9]\\d* counted .*; host [1-9]\\d* in the kernel \\(this process \\d+(\\.\\d)?%\\)`,
+      );
+    try {
+      await Promise.all([
+        run.waitForLine('stderr', share(0), 20_000),
+        run.waitForLine('stderr', share(1), 20_000),
+      ]);
+    } finally {
+      run.child.kill('SIGINT');
+      await run.exited(15_000);
+    }
   });
 });

@@ -9,6 +9,7 @@
  *   host-scan  the 250,000-socket table scan (bench/host-scan.js --json, own process)
  *   reconcile-scan  the same scan confirming a batch of closes per 4-tuple (bench/reconcile-scan.js --json)
  *   process-sockets  the process-wide view's cost per connection, off vs on (bench/process-sockets.js --json)
+ *   register-hook  the register hook's startup time and CPU per pool created (bench/register-hook.js --json)
  *   soak       100,000 pools created, used once and closed, audited vs raw heap (bench/soak.js, --expose-gc)
  *
  *   npm run bench                       build, then every section, readable tables
@@ -33,7 +34,16 @@ const { startServers } = require('./lib/servers.js');
 
 const args = process.argv.slice(2);
 
-const SECTIONS = ['adapters', 'hot-path', 'memory', 'host-scan', 'reconcile-scan', 'process-sockets', 'soak'];
+const SECTIONS = [
+  'adapters',
+  'hot-path',
+  'memory',
+  'host-scan',
+  'reconcile-scan',
+  'process-sockets',
+  'register-hook',
+  'soak',
+];
 const { WORKLOADS, runAdapters, serversNeeded } = require('./adapters.js');
 
 const ADAPTERS = Object.keys(WORKLOADS);
@@ -401,6 +411,32 @@ function render(result, checks) {
       ),
     );
   }
+  if (result.registerHook) {
+    const h = result.registerHook;
+    const iv = (x) => `${x.median} [${x.low}, ${x.high}]`;
+    parts.push(
+      '',
+      `Register hook (bench/register-hook.js): ${h.rounds} rounds, processes of their own, without and with ` +
+        `--require @poolaudit/register; median [95% interval]`,
+      table(
+        ['', 'raw', 'hooked', 'added'],
+        [
+          [
+            'startup: load 7 libraries and exit (ms)',
+            h.startupMs.raw.median,
+            h.startupMs.hooked.median,
+            iv(h.startupMs.added),
+          ],
+          ...h.perPool.map((p) => [
+            `CPU per ${p.kind} created (µs)`,
+            p.rawCpuUs.median,
+            p.hookedCpuUs.median,
+            iv(p.addedCpuUs),
+          ]),
+        ],
+      ),
+    );
+  }
   if (result.reconcileScan) {
     const r = result.reconcileScan;
     const row = (name, st) => [name, st.p50, st.min, st.max, ''];
@@ -526,6 +562,10 @@ async function main() {
   if (sections.includes('process-sockets')) {
     options.progress('process view per connection (bench/process-sockets.js --json)');
     result.processSockets = await child('process-sockets.js', ['--json']);
+  }
+  if (sections.includes('register-hook')) {
+    options.progress('register hook (bench/register-hook.js --json)');
+    result.registerHook = await child('register-hook.js', ['--json']);
   }
   result.environment.loadAverageAfter = os.loadavg().map((n) => round(n, 2));
   result.finishedAt = new Date().toISOString();

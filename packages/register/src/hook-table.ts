@@ -44,6 +44,23 @@ export interface HookEntry {
 /** Options a pool was created with, as the application wrote them; undefined when not read. */
 export type CreateOptions = Readonly<Record<string, unknown>> | undefined;
 
+/**
+ * Each adapter, loaded at its first pool and kept: a `require()` per pool would resolve the module again
+ * each time (the hook's own `require` patch resolves every id it is asked for).
+ */
+const mysql2Adapter = once(() => require('@poolaudit/mysql2') as typeof import('@poolaudit/mysql2'));
+const ioredisAdapter = once(() => require('@poolaudit/ioredis') as typeof import('@poolaudit/ioredis'));
+const undiciAdapter = once(() => require('@poolaudit/undici') as typeof import('@poolaudit/undici'));
+const pgAdapter = once(() => require('@poolaudit/pg') as typeof import('@poolaudit/pg'));
+const genericPoolAdapter = once(() => require('@poolaudit/generic-pool') as typeof import('@poolaudit/generic-pool'));
+const grpcAdapter = once(() => require('@poolaudit/grpc') as typeof import('@poolaudit/grpc'));
+const httpAdapter = once(() => require('@poolaudit/http') as typeof import('@poolaudit/http'));
+
+function once<T>(load: () => T): () => T {
+  let loaded: T | undefined;
+  return () => (loaded ??= load());
+}
+
 /** The libraries the hook audits. Adding one is one entry here. */
 export const HOOKS: readonly HookEntry[] = [
   {
@@ -54,7 +71,7 @@ export const HOOKS: readonly HookEntry[] = [
     // mysql2/promise builds its pools from lib/create_pool.js, not through the main exports (promise.js).
     sources: [{ factory: 'createPool' }, { factory: 'createPoolCluster' }],
     audit: (pool, name, auditor, createOptions) => {
-      const adapter = require('@poolaudit/mysql2') as typeof import('@poolaudit/mysql2');
+      const adapter = mysql2Adapter();
       callAdapter(adapter.isAudited, adapter.auditPool, pool, name, auditor, createOptions);
     },
     // mysql2 keeps only the options it knows: the typo check needs what createPool() was given.
@@ -69,7 +86,7 @@ export const HOOKS: readonly HookEntry[] = [
     // `module.exports` is the Redis class; `Redis` and `default` are getters aliasing it (built/index.js).
     sources: [{ construct: '.' }, { construct: 'Redis' }, { construct: 'default' }, { construct: 'Cluster' }],
     audit: (pool, name, auditor) => {
-      const adapter = require('@poolaudit/ioredis') as typeof import('@poolaudit/ioredis');
+      const adapter = ioredisAdapter();
       callAdapter(adapter.isAudited, adapter.auditRedis, pool, name, auditor);
     },
   },
@@ -86,7 +103,7 @@ export const HOOKS: readonly HookEntry[] = [
       { takes: 'setGlobalDispatcher' },
     ],
     audit: (pool, name, auditor) => {
-      const adapter = require('@poolaudit/undici') as typeof import('@poolaudit/undici');
+      const adapter = undiciAdapter();
       callAdapter(adapter.isAudited, adapter.auditDispatcher, pool, name, auditor);
     },
   },
@@ -98,7 +115,7 @@ export const HOOKS: readonly HookEntry[] = [
     // `pg.Pool` is a class bound to pg's Client (lib/index.js); pg's ESM entry re-exports the same class.
     sources: [{ construct: 'Pool' }],
     audit: (pool, name, auditor) => {
-      const adapter = require('@poolaudit/pg') as typeof import('@poolaudit/pg');
+      const adapter = pgAdapter();
       callAdapter(adapter.isAudited, adapter.auditPool, pool, name, auditor);
     },
     // The adapter's own default names it as pg resolves it: `pg app@db.internal:5432/orders`.
@@ -110,7 +127,7 @@ export const HOOKS: readonly HookEntry[] = [
     adapter: '@poolaudit/generic-pool',
     sources: [{ factory: 'createPool' }, { construct: 'Pool' }],
     audit: (pool, name, auditor, createOptions) => {
-      const adapter = require('@poolaudit/generic-pool') as typeof import('@poolaudit/generic-pool');
+      const adapter = genericPoolAdapter();
       callAdapter(adapter.isAudited, adapter.auditPool, pool, name, auditor, createOptions);
     },
     // generic-pool keeps only the options it knows: `createPool(factory, options)`, `new Pool(…, factory, options)`.
@@ -133,7 +150,7 @@ export const HOOKS: readonly HookEntry[] = [
       { makesClasses: 'loadPackageDefinition' },
     ],
     audit: (pool, name, auditor) => {
-      const adapter = require('@poolaudit/grpc') as typeof import('@poolaudit/grpc');
+      const adapter = grpcAdapter();
       callAdapter(adapter.isAudited, adapter.auditClient, pool, name, auditor);
     },
     // The adapter's own default, per target (`grpc dns:orders.internal:50051`): clients created per request
@@ -150,7 +167,7 @@ export const HOOKS: readonly HookEntry[] = [
     // `https.Agent` calls Node's internal http Agent, not the export: each agent is seen once.
     sources: [{ construct: 'Agent' }, { holds: 'globalAgent' }],
     audit: (pool, name, auditor) => {
-      const adapter = require('@poolaudit/http') as typeof import('@poolaudit/http');
+      const adapter = httpAdapter();
       callAdapter(adapter.isAudited, adapter.auditAgent, pool, name, auditor);
     },
     // The adapter's own default: `http.Agent keepAlive=false http://10.0.0.7:8080`, `http.globalAgent …`.

@@ -38,6 +38,7 @@ const LIBRARIES = [
   '@opentelemetry/api',
   '@opentelemetry/sdk-metrics',
   '@grpc/grpc-js',
+  'tarn',
 ];
 
 const packages = readdirSync(join(root, 'packages'))

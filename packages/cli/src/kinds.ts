@@ -5,6 +5,7 @@ import { httpAgentLintRules, httpAgentOptionSchema } from '@poolaudit/http';
 import { ioredisLintRules, ioredisOptionSchema } from '@poolaudit/ioredis';
 import { mysql2LintRules, mysql2OptionSchema } from '@poolaudit/mysql2';
 import { pgLintRules, pgOptionSchema } from '@poolaudit/pg';
+import { tarnLintRules, tarnOptionSchema } from '@poolaudit/tarn';
 import { undiciLintRules, undiciOptionSchema } from '@poolaudit/undici';
 
 /** What the linter knows of one kind of pool: the options it accepts and the rules it checks. */
@@ -18,6 +19,7 @@ export const KINDS: Readonly<Record<string, KindSpec>> = {
   mysql2: { options: mysql2OptionSchema, rules: mysql2LintRules },
   pg: { options: pgOptionSchema, rules: pgLintRules },
   'generic-pool': { options: genericPoolOptionSchema, rules: genericPoolLintRules },
+  tarn: { options: tarnOptionSchema, rules: tarnLintRules },
   undici: { options: undiciOptionSchema, rules: undiciLintRules },
   'http-agent': { options: httpAgentOptionSchema, rules: httpAgentLintRules },
   ioredis: { options: ioredisOptionSchema, rules: ioredisLintRules },

@@ -17,6 +17,7 @@ export { nearMiss } from './near-miss.js';
 export { wrapInstanceMethod, wrapMethodOf } from './instance-method.js';
 export type { EntryFunction } from './instance-method.js';
 export { reportAuditFailure } from './report-failure.js';
+export { resourceSocket } from './resource-socket.js';
 export { DISABLE_VARIABLE, readKillSwitch } from './kill-switch.js';
 export { defaultPortRange, platformTimeWaitSeconds } from './platform.js';
 export { redactConfig, redactUrl } from './redact.js';

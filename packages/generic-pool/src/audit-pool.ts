@@ -6,13 +6,13 @@ import {
   checkOptions,
   defaultAuditor,
   reportAuditFailure,
+  resourceSocket,
 } from '@poolaudit/core';
 import type { PoolProbe } from '@poolaudit/core';
 import type { Pool } from 'generic-pool';
 import { PoolAudit } from './internal/pool-audit.js';
 import { isGenericPool } from './internal/pool-internals.js';
 import type { PoolInternals } from './internal/pool-internals.js';
-import { defaultSocketOf } from './internal/socket-of.js';
 import { genericPoolLintRules, genericPoolOptionSchema } from './lint-rules.js';
 import { rawOptionsOf, readGenericPoolConfig } from './read-config.js';
 import type { AuditPoolOptions, ResourceOf } from './types.js';
@@ -50,7 +50,7 @@ export function auditPool<P extends Pool<unknown>>(pool: P, options?: AuditPoolO
   }
   const name = given.name ?? DEFAULT_NAME;
   const auditor = given.auditor ?? defaultAuditor;
-  const socketOf = given.socketOf ?? defaultSocketOf;
+  const socketOf = given.socketOf ?? resourceSocket;
   // POOLAUDIT_DISABLE names generic-pool (or the auditor is disabled): the pool is handed back untouched.
   if (!auditor.audits(KIND)) return pool;
   const internals = pool as unknown as PoolInternals;

@@ -17,8 +17,8 @@ export interface AuditPoolOptions<R = unknown> {
   /**
    * The TCP socket behind a resource, read once when the pool has created it, so that who closes first and
    * the TIME_WAIT it leaves are read at the socket. Return `null`/`undefined` for a resource without one.
-   * Default: the resource itself when it is a `net.Socket`, else its `stream` (mysql2 connections, ioredis
-   * clients) or `socket` property when that is a `net.Socket`.
+   * Default (`resourceSocket` from `@poolaudit/core`): the resource itself when it is a `net.Socket`, else its
+   * `stream` (mysql2 connections, ioredis clients), `connection.stream` (a pg client) or `socket` property.
    */
   readonly socketOf?: (resource: R) => Socket | null | undefined;
   /**

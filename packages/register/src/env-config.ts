@@ -26,6 +26,7 @@ const LIBRARIES: readonly (HookedLibrary | 'host')[] = [
   'pg',
   'http',
   'grpc',
+  'tarn',
   'host',
 ];
 const DEFAULTS: RegisterConfig = {

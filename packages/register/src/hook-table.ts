@@ -52,8 +52,11 @@ const mysql2Adapter = once(() => require('@poolaudit/mysql2') as typeof import('
 const ioredisAdapter = once(() => require('@poolaudit/ioredis') as typeof import('@poolaudit/ioredis'));
 const undiciAdapter = once(() => require('@poolaudit/undici') as typeof import('@poolaudit/undici'));
 const pgAdapter = once(() => require('@poolaudit/pg') as typeof import('@poolaudit/pg'));
-const genericPoolAdapter = once(() => require('@poolaudit/generic-pool') as typeof import('@poolaudit/generic-pool'));
+const genericPoolAdapter = once(
+  () => require('@poolaudit/generic-pool') as typeof import('@poolaudit/generic-pool'),
+);
 const grpcAdapter = once(() => require('@poolaudit/grpc') as typeof import('@poolaudit/grpc'));
+const tarnAdapter = once(() => require('@poolaudit/tarn') as typeof import('@poolaudit/tarn'));
 const httpAdapter = once(() => require('@poolaudit/http') as typeof import('@poolaudit/http'));
 
 function once<T>(load: () => T): () => T {
@@ -134,6 +137,21 @@ export const HOOKS: readonly HookEntry[] = [
     createOptions: (key, args) => plainObject(key === 'createPool' ? args[1] : args[4]),
     // generic-pool knows nothing of what it pools: the line that created the pool names it.
     defaultName: (_pool, callSite) => (callSite === undefined ? undefined : `generic-pool ${callSite}`),
+    needsCallSite: true,
+  },
+  {
+    library: 'tarn',
+    modules: ['tarn'],
+    package: 'tarn',
+    adapter: '@poolaudit/tarn',
+    // knex builds every pool from tarn's class (lib/pool.js `class KnexPool extends Pool`): each is seen.
+    sources: [{ construct: 'Pool' }],
+    audit: (pool, name, auditor) => {
+      const adapter = tarnAdapter();
+      callAdapter(adapter.isAudited, adapter.auditPool, pool, name, auditor);
+    },
+    // A tarn pool knows nothing of what it pools: the line that created it (the `knex()` call) names it.
+    defaultName: (_pool, callSite) => (callSite === undefined ? undefined : `tarn ${callSite}`),
     needsCallSite: true,
   },
   {
@@ -234,8 +252,8 @@ function mysql2Name(pool: object): string | undefined {
   return `mysql2 ${user}${where}${database}`;
 }
 
-/** This package's own directory: its frames are never the application's call site. */
-const OWN_ROOT = resolve(__dirname, '..');
+/** The directory of this package's code (`dist`): its frames are never the application's call site. */
+const OWN_ROOT = resolve(__dirname);
 
 /**
  * `src/db.js:12`: the first frame of `stack` in the application (outside node_modules, this package and
@@ -243,7 +261,8 @@ const OWN_ROOT = resolve(__dirname, '..');
  */
 export function callSiteOf(stack: string | undefined): string | undefined {
   for (const line of (stack ?? '').split('\n').slice(1)) {
-    const m = /\(?((?:file:\/\/)?\/[^()]+?):(\d+):\d+\)?$/.exec(line.trim());
+    // `at fn (/abs/file.js:12:5)` or `at /abs/file.js:12:5`; Node's own frames (`node:internal/…`) never match.
+    const m = /(?:^at |\()((?:file:\/\/)?\/[^()]+?):(\d+):\d+\)?$/.exec(line.trim());
     if (!m?.[1]) continue;
     const file = m[1].startsWith('file://') ? new URL(m[1]).pathname : m[1];
     if (file.includes('/node_modules/') || file.startsWith(OWN_ROOT)) continue;

@@ -126,6 +126,20 @@ describe('pool names', () => {
   });
 });
 
+describe('knex (tarn)', () => {
+  it("knex's pool is audited, named by the line that called knex()", async () => {
+    const run = startNode(['--require', REGISTER_CJS, 'packages/register/test/fixtures/knex-app.js']);
+    expect(await run.exited()).toEqual({ code: 0, signal: null });
+    expect(JSON.parse(run.stdout())).toEqual({
+      rows: [{ one: 1 }],
+      name: 'tarn packages/register/test/fixtures/knex-app.js:5',
+      acquired: 1,
+      open: 1,
+    });
+    expect(run.stderr()).toBe('');
+  });
+});
+
 describe('renaming', () => {
   it('a pool the hook named is renamed by auditing it again in code, after use, history kept', async () => {
     const run = startNode(['--require', REGISTER_CJS, 'packages/register/test/fixtures/named-later.js']);

@@ -117,6 +117,28 @@ function pgWorkload({ postgres: server }) {
   };
 }
 
+function knexWorkload({ mysql: server }) {
+  const knex = require('knex');
+  const { auditKnex, detach } = require('@poolaudit/tarn');
+  return {
+    name: 'knex',
+    description: "db.raw('SELECT 1') through knex's tarn pool (mysql2), max 50, 50 callers",
+    async open() {
+      return knex({
+        client: 'mysql2',
+        connection: { host: server.host, port: server.port, user: 'root', password: '', database: 'test' },
+        pool: { min: 0, max: 50, idleTimeoutMillis: 60_000 },
+      });
+    },
+    audit: (db, auditor) => auditKnex(db, { name: 'bench knex', auditor }),
+    op: (db) => () => db.raw('SELECT 1'),
+    async close(db) {
+      await db.destroy();
+    },
+    detach: (db) => detach(db),
+  };
+}
+
 function ioredisWorkload({ redis: server }) {
   const Redis = require('ioredis');
   const { auditRedis, detachRedis } = require('@poolaudit/ioredis');
@@ -266,6 +288,7 @@ async function arm(workload, audited, o, createAuditor) {
 const WORKLOADS = {
   mysql2: { make: mysql2Workload, needs: ['mysql'] },
   pg: { make: pgWorkload, needs: ['postgres'] },
+  knex: { make: knexWorkload, needs: ['mysql'] },
   ioredis: { make: ioredisWorkload, needs: ['redis'] },
   undici: { make: undiciWorkload, needs: ['http'] },
   http: { make: httpAgentWorkload, needs: ['http'] },

@@ -15,9 +15,15 @@ import type { AuditClientOptions } from './types.js';
 
 const KIND = 'grpc';
 const OPTION_KEYS: ReadonlySet<string> = new Set(['name', 'auditor']);
-const audits = new WeakMap<object, ChannelAudit>();
-/** The name and auditor an audit was started with (the name as last renamed), and its probe. */
-const firstAudits = new WeakMap<ChannelAudit, { name: string; auditor: Auditor; probe: PoolProbe }>();
+/** Each audited client's hooks, its probe, and the name (as last renamed) and auditor it was audited with. */
+const audits = new WeakMap<object, Audited>();
+
+interface Audited {
+  readonly audit: ChannelAudit;
+  readonly probe: PoolProbe;
+  readonly auditor: Auditor;
+  name: string;
+}
 
 /**
  * Audits a @grpc/grpc-js client (anything made by `makeGenericClientConstructor` or `loadPackageDefinition`,
@@ -46,13 +52,12 @@ export function auditClient<T extends Client | Channel>(client: T, options?: Aud
     throw new UnsupportedPoolError('@poolaudit/grpc', 'a @grpc/grpc-js Client or Channel', client);
   }
   const audited = audits.get(client);
-  const first = audited && firstAudits.get(audited);
-  if (first !== undefined) {
+  if (audited !== undefined) {
     const again = { name, auditor: options?.auditor };
-    const rename = auditAgain('auditClient()', first.name, { auditor: first.auditor }, again);
+    const rename = auditAgain('auditClient()', audited.name, { auditor: audited.auditor }, again);
     if (rename !== undefined) {
-      first.probe.rename(rename);
-      first.name = rename;
+      audited.probe.rename(rename);
+      audited.name = rename;
     }
     return client;
   }
@@ -71,14 +76,13 @@ export function auditClient<T extends Client | Channel>(client: T, options?: Aud
     lintRules: grpcLintRules,
   });
   const failed = (err: unknown): void => {
-    const audit = audits.get(client);
+    const audit = audits.get(client)?.audit;
     audits.delete(client);
     audit?.detach();
     reportAuditFailure(KIND, poolName, err);
   };
   const audit = new ChannelAudit(internal, probe, failed);
-  audits.set(client, audit);
-  firstAudits.set(audit, { name: poolName, auditor, probe });
+  audits.set(client, { audit, probe, auditor, name: poolName });
   try {
     audit.attach();
   } catch (err) {
@@ -92,10 +96,10 @@ export function auditClient<T extends Client | Channel>(client: T, options?: Aud
  * What was recorded stays readable in the auditor. Returns false when the client was not audited.
  */
 export function detachClient(client: Client | Channel): boolean {
-  const audit = audits.get(client);
-  if (!audit) return false;
+  const audited = audits.get(client);
+  if (!audited) return false;
   audits.delete(client);
-  audit.detach();
+  audited.audit.detach();
   return true;
 }
 

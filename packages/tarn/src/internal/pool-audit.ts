@@ -63,10 +63,13 @@ export class PoolAudit {
         pool,
         '_executeEventHandlers',
         (original) =>
-          // `arguments` as tarn passed them: its listeners get exactly what they got before.
-          function _executeEventHandlers(this: PoolInternals, eventName: string, ...args: unknown[]): void {
-            if (audit.auditing(this)) audit.event(eventName, args);
-            original.call(this, eventName, ...args);
+          // Three calls per query: tarn's own arguments are read and passed on as they are (no rest array, no
+          // spread), so its listeners get exactly what they got before.
+          function _executeEventHandlers(this: PoolInternals): void {
+            // eslint-disable-next-line prefer-rest-params
+            const args = arguments as unknown as Parameters<PoolInternals['_executeEventHandlers']>;
+            if (audit.auditing(this)) audit.event(args);
+            Reflect.apply(original, this, args);
           },
       ),
       wrapMethodOf(
@@ -111,34 +114,34 @@ export class PoolAudit {
     return this.active && self === this.pool;
   }
 
-  /** One of tarn's events (`src/Pool.ts`), before its listeners run. */
-  event(name: string, args: readonly unknown[]): void {
+  /** One of tarn's events (`src/Pool.ts`): its name, then its arguments; before its listeners run. */
+  event(args: ArrayLike<unknown>): void {
     try {
-      switch (name) {
+      switch (args[0]) {
         case 'acquireRequest':
-          this.acquireRequested(args[0] as number);
+          this.acquireRequested(args[1] as number);
           return;
         case 'acquireSuccess':
-          this.acquireSucceeded(args[0] as number, args[1]);
+          this.acquireSucceeded(args[1] as number, args[2]);
           return;
         case 'acquireFail':
-          this.acquireFailed(args[0] as number, args[1]);
+          this.acquireFailed(args[1] as number, args[2]);
           return;
         case 'release':
-          this.released(args[0]);
+          this.released(args[1]);
           return;
         case 'createRequest':
-          this.creates.set(args[0] as number, this.probe.now());
+          this.creates.set(args[1] as number, this.probe.now());
           return;
         case 'createSuccess':
-          this.created(args[0] as number, args[1]);
+          this.created(args[1] as number, args[2]);
           return;
         case 'createFail':
-          this.creates.delete(args[0] as number);
-          this.probe.connectFailed({ error: args[1] });
+          this.creates.delete(args[1] as number);
+          this.probe.connectFailed({ error: args[2] });
           return;
         case 'destroyRequest':
-          this.destroying(args[1]);
+          this.destroying(args[2]);
           return;
         case 'destroyFail':
           this.probe.count('destroy-error');

@@ -39,6 +39,7 @@ const LIBRARIES = [
   '@opentelemetry/sdk-metrics',
   '@grpc/grpc-js',
   'tarn',
+  'redis',
 ];
 
 const packages = readdirSync(join(root, 'packages'))

@@ -5,6 +5,12 @@ import { httpAgentLintRules, httpAgentOptionSchema } from '@poolaudit/http';
 import { ioredisLintRules, ioredisOptionSchema } from '@poolaudit/ioredis';
 import { mysql2LintRules, mysql2OptionSchema } from '@poolaudit/mysql2';
 import { pgLintRules, pgOptionSchema } from '@poolaudit/pg';
+import {
+  nodeRedisLintRules,
+  nodeRedisOptionSchema,
+  nodeRedisPoolLintRules,
+  nodeRedisPoolOptionSchema,
+} from '@poolaudit/redis';
 import { tarnLintRules, tarnOptionSchema } from '@poolaudit/tarn';
 import { undiciLintRules, undiciOptionSchema } from '@poolaudit/undici';
 
@@ -23,6 +29,8 @@ export const KINDS: Readonly<Record<string, KindSpec>> = {
   undici: { options: undiciOptionSchema, rules: undiciLintRules },
   'http-agent': { options: httpAgentOptionSchema, rules: httpAgentLintRules },
   ioredis: { options: ioredisOptionSchema, rules: ioredisLintRules },
+  'node-redis': { options: nodeRedisOptionSchema, rules: nodeRedisLintRules },
+  'node-redis-pool': { options: nodeRedisPoolOptionSchema, rules: nodeRedisPoolLintRules },
   grpc: { options: grpcOptionSchema, rules: grpcLintRules },
   'grpc-server': { options: grpcOptionSchema, rules: grpcLintRules },
 };

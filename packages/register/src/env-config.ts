@@ -27,6 +27,7 @@ const LIBRARIES: readonly (HookedLibrary | 'host')[] = [
   'http',
   'grpc',
   'tarn',
+  'node-redis',
   'host',
 ];
 const DEFAULTS: RegisterConfig = {

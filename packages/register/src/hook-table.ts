@@ -57,6 +57,7 @@ const genericPoolAdapter = once(
 );
 const grpcAdapter = once(() => require('@poolaudit/grpc') as typeof import('@poolaudit/grpc'));
 const tarnAdapter = once(() => require('@poolaudit/tarn') as typeof import('@poolaudit/tarn'));
+const redisAdapter = once(() => require('@poolaudit/redis') as typeof import('@poolaudit/redis'));
 const httpAdapter = once(() => require('@poolaudit/http') as typeof import('@poolaudit/http'));
 
 function once<T>(load: () => T): () => T {
@@ -173,6 +174,22 @@ export const HOOKS: readonly HookEntry[] = [
     },
     // The adapter's own default, per target (`grpc dns:orders.internal:50051`): clients created per request
     // add up under one name, where client-per-request sees them.
+  },
+  {
+    library: 'node-redis',
+    modules: ['redis'],
+    package: 'redis',
+    adapter: '@poolaudit/redis',
+    sources: [{ factory: 'createClient' }, { factory: 'createClientPool' }],
+    audit: (pool, name, auditor, createOptions) => {
+      const adapter = redisAdapter();
+      if (adapter.isAudited(pool)) return;
+      const options = { auditor, ...(name === undefined ? {} : { name }) };
+      // node-redis keeps a pool's options private: the hook hands over what createClientPool() was given.
+      if ('execute' in pool) adapter.auditPool(pool, { ...options, ...(createOptions && { poolOptions: createOptions }) });
+      else adapter.auditClient(pool, options);
+    },
+    createOptions: (key, args) => (key === 'createClientPool' ? plainObject(args[1]) : undefined),
   },
   {
     library: 'http',

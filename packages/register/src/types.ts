@@ -5,7 +5,7 @@ export type LogMode = 'stderr' | 'json' | 'off';
 
 /** A library the hook can audit, as named in `POOLAUDIT_DISABLE`. */
 export type HookedLibrary =
-  'mysql2' | 'ioredis' | 'undici' | 'fetch' | 'generic-pool' | 'pg' | 'http' | 'grpc' | 'tarn';
+  'mysql2' | 'ioredis' | 'undici' | 'fetch' | 'generic-pool' | 'pg' | 'http' | 'grpc' | 'tarn' | 'node-redis';
 
 /** The hook's settings, read from `POOLAUDIT_*` environment variables (see the README's table). */
 export interface RegisterConfig {

@@ -140,6 +140,21 @@ describe('knex (tarn)', () => {
   });
 });
 
+describe('node-redis', () => {
+  it('a createClient() client and a createClientPool() pool are audited, the pool with its options', async () => {
+    const run = startNode(['--require', REGISTER_CJS, 'packages/register/test/fixtures/node-redis-app.js']);
+    expect(await run.exited()).toEqual({ code: 0, signal: null });
+    expect(JSON.parse(run.stdout())).toEqual({
+      value: 'v',
+      pools: [
+        { name: 'node-redis 127.0.0.1:6379', kind: 'node-redis', acquired: 2, idleTimeoutMs: null },
+        { name: 'node-redis-pool 127.0.0.1:6379', kind: 'node-redis-pool', acquired: 4, idleTimeoutMs: 500 },
+      ],
+    });
+    expect(run.stderr()).toBe('');
+  });
+});
+
 describe('renaming', () => {
   it('a pool the hook named is renamed by auditing it again in code, after use, history kept', async () => {
     const run = startNode(['--require', REGISTER_CJS, 'packages/register/test/fixtures/named-later.js']);

@@ -45,6 +45,16 @@ export const idleTimeoutChurn: PoolDetector = (pool, ctx) => {
       ? `Raise the server's keep-alive timeout above ${formatMs(suggestion)} (the client keeps a connection ` +
         `only as long as the server's hint allows), or accept one connection per request gap.`
       : `Raise ${name} to at least ${formatMs(suggestion)} (1.5× the longest observed gap), keeping it below ` +
-        `the server's own idle timeout.`,
+        `the server's own idle timeout.` +
+        keepMore(pool.config.minIdle, pool.settings.minIdle, pool.recent.peakInUse),
   };
 };
+
+/**
+ * The other cure where the pool has a minimum it never closes below (node-redis's `minimum`, tarn's `min`) and
+ * the bursts use more: keep that many. Empty when the pool names no such setting or the minimum already covers it.
+ */
+function keepMore(minIdle: number | null | undefined, minName: string | undefined, peak: number): string {
+  if (minName === undefined || typeof minIdle !== 'number' || peak <= minIdle) return '';
+  return ` Or raise ${minName} from ${minIdle} to ${peak} (the peak in use), so that the connections a burst uses stay open.`;
+}

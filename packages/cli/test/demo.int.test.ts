@@ -11,6 +11,7 @@ describe('poolaudit demo', () => {
     const http = /HTTP: (\d+) connections opened → (\d+) after the advice/.exec(summary);
     const agents = /http\.Agent: (\d+) connections opened → (\d+) after the advice/.exec(summary);
     const redis = /Redis: (\d+) connections opened → (\d+) after the advice/.exec(summary);
+    const nodeRedis = /node-redis: (\d+) connections cleaned up → (\d+) after the advice/.exec(summary);
     const grpc = /gRPC: (\d+) connections opened → (\d+) after the advice/.exec(summary);
     expect(Number(mysql?.[1])).toBeGreaterThan(50);
     expect(Number(mysql?.[2])).toBe(0);
@@ -24,6 +25,9 @@ describe('poolaudit demo', () => {
     expect(out).toMatch(/\[warning\] client-per-request: \d+ http-agent clients/);
     expect(Number(redis?.[1])).toBeGreaterThan(20);
     expect(Number(redis?.[2])).toBe(1);
+    expect(Number(nodeRedis?.[1])).toBe(14);
+    expect(Number(nodeRedis?.[2])).toBe(0);
+    expect(out).toMatch(/\[warning\] idle-timeout-churn: sessions .*cleanupDelay=3 s/);
     expect(Number(grpc?.[1])).toBeGreaterThan(20);
     expect(Number(grpc?.[2])).toBe(1);
     expect(out).toContain('[warning] max-idle-churn');
@@ -33,5 +37,5 @@ describe('poolaudit demo', () => {
     expect(out).toMatch(
       /TIME_WAIT→127\.0\.0\.1:3306: ours \d+ confirmed by the kernel \(\d+ local closes counted/,
     );
-  }, 90_000);
+  }, 120_000);
 });

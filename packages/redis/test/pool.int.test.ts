@@ -86,8 +86,10 @@ describe('a node-redis pool', () => {
     await observation.refresh();
     const tw = poolOf(auditor, name).stats.timeWait;
     expect(tw.source).toBe('kernel');
-    expect(tw.footprint).toBe(14);
-    expect(countSsSockets('time-wait', server.port, ports)).toBe(14);
+    // Linux may give a new connection toward the same server the port of one of those TIME_WAIT sockets
+    // (net.ipv4.tcp_tw_reuse), ending it early: the footprint is what the kernel still holds (seen: 13 of 14).
+    expect(tw.footprint).toBe(countSsSockets('time-wait', server.port, ports));
+    expect(tw.footprint).toBeGreaterThanOrEqual(12);
     // node-redis published each member's connect: connect timings come with the members.
     expect(stats.timings.connect.count).toBe(stats.created);
   });

@@ -7,6 +7,7 @@ export interface DemoLibraries {
   readonly mysql2: typeof import('mysql2');
   readonly pg: typeof import('pg');
   readonly ioredis: typeof import('ioredis');
+  readonly redis: typeof import('redis');
   readonly undici: typeof import('undici');
   readonly '@grpc/grpc-js': typeof import('@grpc/grpc-js');
   readonly axios: typeof import('axios');

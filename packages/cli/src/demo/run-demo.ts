@@ -6,6 +6,7 @@ import { httpPart } from './http-part.js';
 import { loadDemoLibrary } from './library.js';
 import { mysqlPart } from './mysql-part.js';
 import { pgPart } from './pg-part.js';
+import { nodeRedisPart } from './node-redis-part.js';
 import { redisPart } from './redis-part.js';
 
 /**
@@ -113,6 +114,19 @@ export async function runDemo(io: Io, servers: DemoServers = demoServers()): Pro
       `  No Redis server answers at ${redisUrl.hostname}:${redisPort}: this part is skipped (set POOLAUDIT_REDIS_URL).`,
     );
     summary.push('Redis: skipped, no server');
+  }
+
+  out.section(`Redis pool (node-redis) → ${redisUrl.hostname}:${redisPort}`);
+  const nodeRedis = loadDemoLibrary('redis');
+  if (!nodeRedis) {
+    out.line(`  ${notInstalled('redis')}`);
+    summary.push('node-redis: skipped, redis not installed');
+  } else if (await reachable(redisUrl.hostname, redisPort)) {
+    const r = await nodeRedisPart(out, nodeRedis, servers.redisUrl);
+    summary.push(`node-redis: ${r.closedBefore} connections cleaned up → ${r.closedAfter} after the advice`);
+  } else {
+    out.line(`  No Redis server answers at ${redisUrl.hostname}:${redisPort}: this part is skipped.`);
+    summary.push('node-redis: skipped, no server');
   }
 
   out.section('gRPC clients (@grpc/grpc-js) → an in-process grpc-js server');

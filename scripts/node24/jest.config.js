@@ -18,7 +18,7 @@ module.exports = {
     '^undici$': require.resolve(undici8),
     '^@opentelemetry/sdk-metrics$': require.resolve(path.join(modules, '@opentelemetry/sdk-metrics')),
     '^@opentelemetry/api$': require.resolve(path.join(modules, '@opentelemetry/api')),
-    '^@poolaudit/(core|host|undici|opentelemetry|http|redis|grpc)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@poolaudit/(core|host|undici|opentelemetry|http|redis|grpc|server)$': '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: [
@@ -26,6 +26,8 @@ module.exports = {
     '<rootDir>/packages/opentelemetry/test/**/*.test.ts',
     // Node's own http.Agent changed between 20 and 24 (the free-socket data guard, agentKeepAliveTimeoutBuffer).
     '<rootDir>/packages/http/test/**/*.test.ts',
+    // The server side of Node's http: its keep-alive timer and the response diagnostics channel, as in Node 24.
+    '<rootDir>/packages/server/test/**/*.test.ts',
     // node-redis reaches diagnostics_channel through process.getBuiltinModule on Node ≥ 22.3, and its socket
     // is read through net.Socket.prototype.ref: both as Node 24 has them.
     '<rootDir>/packages/redis/test/**/*.test.ts',

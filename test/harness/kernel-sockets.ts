@@ -35,6 +35,12 @@ export function countSsSockets(state: SsState, peerPort: number, localPorts?: Re
     .length;
 }
 
+/** How many sockets in `state` have `localPort` as their own port: a server's, on the port it listens on. */
+export function countLocalSockets(state: SsState, localPort: number): number {
+  const out = execFileSync('ss', ['-Htan', 'state', state, `( sport = :${localPort} )`], { encoding: 'utf8' });
+  return out.split('\n').filter((line) => line.trim() !== '').length;
+}
+
 function splitHostPort(text: string): [string, number] {
   const i = text.lastIndexOf(':');
   let host = text.slice(0, i);

@@ -11,6 +11,7 @@ import {
   nodeRedisPoolLintRules,
   nodeRedisPoolOptionSchema,
 } from '@poolaudit/redis';
+import { serverLintRules, serverOptionSchema } from '@poolaudit/server';
 import { tarnLintRules, tarnOptionSchema } from '@poolaudit/tarn';
 import { undiciLintRules, undiciOptionSchema } from '@poolaudit/undici';
 
@@ -33,6 +34,7 @@ export const KINDS: Readonly<Record<string, KindSpec>> = {
   'node-redis-pool': { options: nodeRedisPoolOptionSchema, rules: nodeRedisPoolLintRules },
   grpc: { options: grpcOptionSchema, rules: grpcLintRules },
   'grpc-server': { options: grpcOptionSchema, rules: grpcLintRules },
+  'http-server': { options: serverOptionSchema, rules: serverLintRules },
 };
 
 /** Every pool rule, once. */

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_THRESHOLDS, ENDPOINT_DETECTORS, POOL_DETECTORS } from './detectors/index.js';
+import { DEFAULT_THRESHOLDS, ENDPOINT_DETECTORS, INBOUND_DETECTORS, POOL_DETECTORS } from './detectors/index.js';
 import type { DetectorContext, EndpointView, PoolView } from './detectors/context.js';
 import { InvalidOptionError } from './errors.js';
 import { DISABLE_VARIABLE, readKillSwitch } from './kill-switch.js';
@@ -322,6 +322,7 @@ export class Auditor {
       const view: PoolView = {
         name: ledger.name,
         kind: ledger.kind,
+        direction: ledger.inbound ? 'inbound' : 'outbound',
         config: ledger.config,
         ...(ledger.rawConfig ? { rawConfig: ledger.rawConfig } : {}),
         settings: ledger.settings,
@@ -608,7 +609,9 @@ export class Auditor {
 
   private detect(view: PoolView): Finding[] {
     const findings: Finding[] = [];
-    for (const [code, detector] of Object.entries(POOL_DETECTORS)) {
+    // A server's accepted connections are judged by the server's detectors: the pool ones speak of a client.
+    const detectors = view.direction === 'inbound' ? INBOUND_DETECTORS : POOL_DETECTORS;
+    for (const [code, detector] of Object.entries(detectors)) {
       if (!this.context.thresholds(code).enabled) continue;
       const finding = this.guard(code, () => detector(view, this.context));
       if (finding) findings.push(finding);

@@ -56,6 +56,12 @@ export interface PoolRegistration {
   readonly name: string;
   /** The library: `mysql2`, `ioredis`, `undici`, `generic-pool`, … */
   readonly kind: string;
+  /**
+   * `inbound` for the connections a server accepted: they are grouped by the peer's address (not its
+   * ephemeral port), count toward no destination (a server's TIME_WAIT takes no ephemeral port, so no port
+   * budget), and are still confirmed against the kernel per 4-tuple. Default `outbound`.
+   */
+  readonly direction?: 'outbound' | 'inbound';
   /** Normalized settings. */
   readonly config: PoolConfig;
   /** The library's own options, shown redacted in reports. */
@@ -357,6 +363,8 @@ export interface LeakedConnection {
 export interface PoolSnapshot {
   readonly name: string;
   readonly kind: string;
+  /** `inbound`: a server's accepted connections, grouped by peer (see `PoolRegistration.direction`). */
+  readonly direction?: 'outbound' | 'inbound';
   readonly config: PoolConfig;
   /** The library's own options, secrets redacted. */
   readonly rawConfig?: Readonly<Record<string, unknown>>;

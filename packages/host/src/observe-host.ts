@@ -229,12 +229,13 @@ class HostWatch implements HostObservation {
     for (const d of snapshot.unaudited?.destinations ?? []) current.push(d.endpoint);
     const endpoints = [...new Set([...current, ...this.extra])];
     this.lastScanAt = Date.now();
-    if (endpoints.length === 0) {
-      this.auditor.closeLookup().settle(new Uint8Array(0));
+    // The pools' closes since the last scan, matched per 4-tuple against the table in the same pass: a server's
+    // (inbound) closes count toward no destination, so they alone may call for a scan.
+    const lookup = this.auditor.closeLookup();
+    if (endpoints.length === 0 && lookup.local.length === 0) {
+      lookup.settle(new Uint8Array(0));
       return undefined;
     }
-    // The pools' closes since the last scan, matched per 4-tuple against the table in the same pass.
-    const lookup = this.auditor.closeLookup();
     let table: SocketTable;
     try {
       const tuples = lookup.local.length === 0 ? null : { local: lookup.local, remote: lookup.remote };

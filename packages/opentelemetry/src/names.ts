@@ -27,6 +27,11 @@ export const METRIC = {
   httpOpenConnections: 'http.client.open_connections',
   /** `s`: how long HTTP connections lived, recorded when each one closes. */
   httpConnectionDuration: 'http.client.connection.duration',
+  /**
+   * `{connection}`: connections a server (an inbound pool) holds open now, `active` (a request in flight) or
+   * `idle`, per client address. OpenTelemetry has no HTTP server connection metric.
+   */
+  serverConnections: 'poolaudit.server.connections',
   /** `{connection}`: connections ever opened. */
   connectionsCreated: 'poolaudit.connection.created',
   /** `{attempt}`: connection attempts that failed (refused, timed out, TLS, authentication), by `error.type`. */
@@ -70,6 +75,8 @@ export const ATTR = {
   httpConnectionState: 'http.connection.state',
   /** The server's host name or address. */
   serverAddress: 'server.address',
+  /** The peer of a server's connection (semantic conventions' `client.address`). */
+  clientAddress: 'client.address',
   /** The server's port, an integer. */
   serverPort: 'server.port',
   /** The pool's name, as registered, on every `poolaudit.*` series about one pool. */

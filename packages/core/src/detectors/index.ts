@@ -15,6 +15,9 @@ import { httpKeepAliveRace } from './http-keep-alive-race.js';
 import { httpShortKeepAliveHint } from './http-short-keep-alive-hint.js';
 import { httpUnboundedConnections } from './http-unbounded-connections.js';
 
+import { serverConnectionClose } from './server-connection-close.js';
+import { serverKeepAliveRace } from './server-keep-alive-race.js';
+import { serverNoKeepAliveClients } from './server-no-keep-alive-clients.js';
 import { portExhaustionRisk } from './port-exhaustion-risk.js';
 import { closeWait } from './close-wait.js';
 import { unauditedTimeWait } from './unaudited-time-wait.js';
@@ -35,6 +38,14 @@ export const POOL_DETECTORS: Readonly<Record<string, PoolDetector>> = {
   'http-connection-close': httpConnectionClose,
   'http-keep-alive-race': httpKeepAliveRace,
   'http-unbounded-connections': httpUnboundedConnections,
+};
+
+/** The detectors of a server's accepted connections (`direction: 'inbound'`), by the code they produce. */
+export const INBOUND_DETECTORS: Readonly<Record<string, PoolDetector>> = {
+  'server-keep-alive-race': serverKeepAliveRace,
+  'server-connection-close': serverConnectionClose,
+  'server-no-keep-alive-clients': serverNoKeepAliveClients,
+  'connection-leak': connectionLeak,
 };
 
 /** Every destination-level detector (across pools), by the finding code it produces. */
@@ -62,6 +73,9 @@ export const DEFAULT_THRESHOLDS: Readonly<Record<string, Required<DetectorThresh
   // Each race is a failed request the application saw: a few are enough.
   'http-keep-alive-race': { minEvents: 3, minSeconds: 1, minShare: 0, enabled: true },
   'http-unbounded-connections': { minEvents: 50, minSeconds: 1, minShare: 0, enabled: true },
+  'server-keep-alive-race': { minEvents: 3, minSeconds: 2, minShare: 0, enabled: true },
+  'server-connection-close': { minEvents: 10, minSeconds: 2, minShare: 0, enabled: true },
+  'server-no-keep-alive-clients': { minEvents: 20, minSeconds: 2, minShare: 0, enabled: true },
   'port-exhaustion-risk': { minEvents: 1, minSeconds: 1, minShare: 0.2, enabled: true },
   'close-wait': { minEvents: 1, minSeconds: 1, minShare: 0, enabled: true },
   'unaudited-time-wait': { minEvents: 100, minSeconds: 1, minShare: 0.5, enabled: true },

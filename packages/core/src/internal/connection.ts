@@ -13,6 +13,8 @@ export class Connection implements WatchedConnection {
   endpoint: string | null;
   /** This end's `ip:port`, read at connect. */
   local: string | null = null;
+  /** The peer's `ip:port` when `endpoint` groups connections otherwise (an inbound peer's address alone). */
+  remote: string | null = null;
   peerClosedFirst = false;
   localClosedFirst = false;
   reset = false;

@@ -1,6 +1,6 @@
 import { accepts, checkOptions } from '../check-options.js';
 import type { OptionCheck } from '../check-options.js';
-import { ENDPOINT_DETECTORS, POOL_DETECTORS } from '../detectors/index.js';
+import { ENDPOINT_DETECTORS, INBOUND_DETECTORS, POOL_DETECTORS } from '../detectors/index.js';
 import { UnknownOptionError } from '../errors.js';
 import { nearMiss } from '../near-miss.js';
 import type { LintPoolsOptions } from '../lint/lint-pools.js';
@@ -109,7 +109,7 @@ export function checkLintOptions(where: string, options: unknown, withAuditor: b
 
 /** Thresholds are keyed by finding code: a code no detector produces is a typo that would do nothing. */
 function checkDetectors(value: object): void {
-  const codes = [...Object.keys(POOL_DETECTORS), ...Object.keys(ENDPOINT_DETECTORS)];
+  const codes = [...Object.keys(POOL_DETECTORS), ...Object.keys(INBOUND_DETECTORS), ...Object.keys(ENDPOINT_DETECTORS)];
   for (const [code, thresholds] of Object.entries(value)) {
     if (!codes.includes(code)) {
       const suggestion = nearMiss(code, codes);

@@ -24,7 +24,7 @@ import { Histogram } from './histogram.js';
 import { SecondWindow } from './second-window.js';
 import { ClosedTuple, KernelVerdicts, kernelFootprint } from './time-wait-confirmation.js';
 import type { TimeWaitConfirmation } from './time-wait-confirmation.js';
-import { remoteEndpointOf, unwatchSocket, watchSocket } from './socket-watch.js';
+import { peerOf, remoteEndpointOf, unwatchSocket, watchSocket } from './socket-watch.js';
 import { redactText } from '../redact.js';
 import { unknownOptions } from '../lint/unknown-option-rule.js';
 import type { OptionProblem } from '../lint/unknown-option-rule.js';
@@ -161,6 +161,8 @@ export class PoolLedger {
   /** The pool's name; changed only by the auditor's `rename()`. */
   name: string;
   readonly kind: string;
+  /** A server's accepted connections (`direction: 'inbound'`). */
+  readonly inbound: boolean;
   readonly config: PoolConfig;
   readonly rawConfig: Readonly<Record<string, unknown>> | undefined;
   readonly settings: SettingNames;
@@ -182,6 +184,7 @@ export class PoolLedger {
   ) {
     this.name = registration.name;
     this.kind = registration.kind;
+    this.inbound = registration.direction === 'inbound';
     this.config = registration.config;
     this.rawConfig = registration.rawConfig;
     this.settings = registration.settings ?? {};
@@ -333,8 +336,11 @@ export class PoolLedger {
     const now = this.host.clock();
     const second = this.second(now);
     const socket = info?.socket ?? null;
-    const endpoint = (socket && remoteEndpointOf(socket)) ?? info?.endpoint ?? null;
+    const remote = (socket && remoteEndpointOf(socket)) ?? info?.endpoint ?? null;
+    // A server's connections are grouped by who connected, not by the ephemeral port each came from.
+    const endpoint = this.inbound && socket ? peerOf(socket) : remote;
     const conn = new Connection(socket, endpoint, now, this.settle);
+    if (this.inbound) conn.remote = remote;
     if (info?.local !== undefined) conn.local = info.local;
     this.conns.set(key, conn);
     this.live.add(conn);
@@ -364,7 +370,7 @@ export class PoolLedger {
     conn.countedAt = conn.endpoint;
     const second = this.second(this.host.clock());
     this.endpointLedger(conn.endpoint).opened(second);
-    this.host.endpoint(conn.endpoint).opened(second);
+    if (!this.inbound) this.host.endpoint(conn.endpoint).opened(second);
   };
 
   private endpointLedger(key: string): EndpointLedger {
@@ -529,18 +535,17 @@ export class PoolLedger {
     else if (side === 'reset') this.closedReset.add(second);
     if (conn.countedAt !== null) {
       const mine = this.endpointLedger(conn.countedAt);
-      const all = this.host.endpoint(conn.countedAt);
       mine.closed(second, side);
-      all.closed(second, side);
+      const verdicts = [this.verdicts, mine.verdicts];
+      if (!this.inbound) {
+        const all = this.host.endpoint(conn.countedAt);
+        all.closed(second, side);
+        verdicts.push(all.verdicts);
+      }
       const confirmation = this.host.confirmation;
-      if (confirmation.recording && conn.local !== null) {
-        confirmation.add(
-          new ClosedTuple(conn.local, conn.countedAt, second, side, [
-            this.verdicts,
-            mine.verdicts,
-            all.verdicts,
-          ]),
-        );
+      const remote = conn.remote ?? conn.countedAt;
+      if (confirmation.recording && conn.local !== null && (!this.inbound || conn.remote !== null)) {
+        confirmation.add(new ClosedTuple(conn.local, remote, second, side, verdicts));
       }
     }
   }
@@ -600,7 +605,7 @@ export class PoolLedger {
       closedBy: { ...this.closedBy },
       timeWait: {
         ...timeWaitStats(counted, verdict, windowSeconds, portRange),
-        portBudgetUsed: Math.round((busiest / portRangeSize(portRange)) * 10000) / 10000,
+        portBudgetUsed: this.inbound ? 0 : Math.round((busiest / portRangeSize(portRange)) * 10000) / 10000,
       },
       openedPerSecond: Math.round((this.opened.window.sum(second) / windowSeconds) * 100) / 100,
       closedPerSecond: Math.round((this.closedAll.window.sum(second) / windowSeconds) * 100) / 100,
@@ -651,9 +656,11 @@ export class PoolLedger {
   ): EndpointStats[] {
     const second = this.second(now);
     const confirmed = this.host.confirmation.scanned;
-    return [...this.endpoints.values()].map((e) =>
-      e.stats(second, portRange, kernel?.get(e.endpoint), confirmed),
+    const stats = [...this.endpoints.values()].map((e) =>
+      e.stats(second, portRange, this.inbound ? undefined : kernel?.get(e.endpoint), confirmed),
     );
+    // A server's TIME_WAIT sockets hold its own listening port: they take nothing from the ephemeral range.
+    return this.inbound ? stats.map((e) => ({ ...e, timeWait: { ...e.timeWait, portBudgetUsed: 0 } })) : stats;
   }
 
   hasEndpoint(key: string): boolean {

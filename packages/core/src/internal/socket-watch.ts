@@ -117,6 +117,14 @@ export function remoteEndpointOf(socket: Socket): string | null {
     : null;
 }
 
+/** The peer's address alone (`10.0.0.5`, `[::1]`; a v4-mapped address as plain IPv4), or null before it has connected. */
+export function peerOf(socket: Socket): string | null {
+  const { remoteAddress } = socket;
+  if (remoteAddress === undefined) return null;
+  const key = endpointKey(remoteAddress, 0);
+  return key.slice(0, key.lastIndexOf(':'));
+}
+
 /** `ip:port` of the socket's own end, or null before it has connected (and after it has closed). */
 export function localEndpointOf(socket: Socket): string | null {
   const { localAddress, localPort } = socket;

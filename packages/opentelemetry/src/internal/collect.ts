@@ -33,7 +33,8 @@ export function observeSnapshot(
   };
 
   for (const pool of snapshot.pools) {
-    if (context.isHttp(pool.kind)) httpConnections(pool, context.inUseOf(pool.name), addHttp);
+    if (pool.direction === 'inbound') observeServer(pool, result, i);
+    else if (context.isHttp(pool.kind)) httpConnections(pool, context.inUseOf(pool.name), addHttp);
     else observeDbPool(pool, result, i);
     observePoolaudit(pool, result, context);
   }
@@ -88,6 +89,13 @@ function observeDbPool(pool: PoolSnapshot, result: BatchObservableResult, i: Ins
   result.observe(i.dbConnectionTimeouts, stats.timeouts, name);
 }
 
+/** A server's connections now: active and idle in all, as its peers are (`client.address`) counted apart. */
+function observeServer(pool: PoolSnapshot, result: BatchObservableResult, i: Instruments): void {
+  const base: Attributes = { [ATTR.poolName]: pool.name, [ATTR.poolKind]: pool.kind };
+  result.observe(i.serverConnections, pool.stats.inUse, { ...base, [ATTR.httpConnectionState]: 'active' });
+  result.observe(i.serverConnections, pool.stats.idle, { ...base, [ATTR.httpConnectionState]: 'idle' });
+}
+
 /**
  * Active and idle connections per server. A pool whose every connection goes to one server (an undici
  * `Pool` or `Client`) is split exactly from the snapshot; a pool that talks to several (an `Agent`) splits
@@ -130,7 +138,11 @@ function observePoolaudit(pool: PoolSnapshot, result: BatchObservableResult, con
   }
   for (const endpoint of pool.endpoints) {
     const t = endpoint.timeWait;
-    const attributes = servers.with(endpoint.endpoint, base);
+    // A server's endpoints are its peers' addresses (no port): the TIME_WAIT it holds toward each client.
+    const attributes =
+      pool.direction === 'inbound'
+        ? { ...base, [ATTR.clientAddress]: endpoint.endpoint }
+        : servers.with(endpoint.endpoint, base);
     result.observe(i.timeWaitFootprint, t.footprint, { ...attributes, [ATTR.timeWaitSource]: t.source });
     if (t.resets !== null) result.observe(i.timeWaitResets, t.resets, attributes);
   }

@@ -25,6 +25,7 @@ export interface Instruments {
   readonly dbConnectionPendingRequests: ObservableUpDownCounter;
   readonly dbConnectionTimeouts: ObservableCounter;
   readonly httpOpenConnections: ObservableUpDownCounter;
+  readonly serverConnections: ObservableUpDownCounter;
   readonly connectionsCreated: ObservableCounter;
   readonly connectErrors: ObservableCounter;
   readonly connectionsClosed: ObservableCounter;
@@ -89,6 +90,10 @@ export function createInstruments(meter: Meter): Instruments {
         '{connection}',
         'Number of outbound HTTP connections that are currently active or idle on the client.',
       ),
+    ),
+    serverConnections: meter.createObservableUpDownCounter(
+      METRIC.serverConnections,
+      count('{connection}', 'Connections a server holds open now, active (a request in flight) or idle.'),
     ),
     connectionsCreated: meter.createObservableCounter(
       METRIC.connectionsCreated,

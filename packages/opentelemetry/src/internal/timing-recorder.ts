@@ -4,6 +4,9 @@ import { ATTR } from '../names.js';
 import type { Instruments } from './instruments.js';
 import type { ServerAttributes } from './server-attributes.js';
 
+/** The kind `@poolaudit/server` registers a server's accepted connections with. */
+const SERVER_KIND = 'http-server';
+
 const NO_ATTRIBUTES: Attributes = Object.freeze({});
 
 /**
@@ -22,6 +25,8 @@ export class TimingRecorder {
   ) {}
 
   readonly listener: TimingListener = (pool, kind, timing, ms, endpoint) => {
+    // A server's timings have no client-side convention to go to (its requests are http.server.*'s own).
+    if (kind === SERVER_KIND) return;
     if (this.isHttp(kind)) this.http(pool, timing, ms, endpoint);
     else this.db(pool, timing, ms);
   };

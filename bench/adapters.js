@@ -207,6 +207,43 @@ function httpAgentWorkload({ http: { origin } }) {
   };
 }
 
+function serverWorkload() {
+  const http = require('node:http');
+  const { once } = require('node:events');
+  const { auditServer, detach } = require('@poolaudit/server');
+  return {
+    name: 'server',
+    description:
+      'GET / of a node:http server in this process, audited on its side; keep-alive Agent maxSockets 50, 50 callers',
+    async open() {
+      const server = http.createServer((_req, res) => res.end('ok'));
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 50 });
+      return { server, agent, origin: `http://127.0.0.1:${server.address().port}` };
+    },
+    audit: ({ server }, auditor) => auditServer(server, { name: 'bench server', auditor }),
+    op: ({ agent, origin }) => () =>
+      new Promise((resolve, reject) => {
+        http
+          .request(`${origin}/`, { agent }, (res) => {
+            res.resume();
+            res.on('end', resolve);
+            res.on('error', reject);
+          })
+          .on('error', reject)
+          .end();
+      }),
+    async close({ server, agent }) {
+      agent.destroy();
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
+    detach: ({ server }) => detach(server),
+  };
+}
+
 function genericPoolWorkload() {
   const { createPool } = require('generic-pool');
   const { auditPool, detach } = require('@poolaudit/generic-pool');
@@ -339,6 +376,7 @@ const WORKLOADS = {
   undici: { make: undiciWorkload, needs: ['http'] },
   http: { make: httpAgentWorkload, needs: ['http'] },
   'generic-pool': { make: genericPoolWorkload, needs: [] },
+  server: { make: serverWorkload, needs: [] },
   grpc: { make: grpcWorkload, needs: ['grpc'] },
 };
 

@@ -113,7 +113,9 @@ describe('observeHost on the real kernel tables', () => {
       const socks = await Promise.all(Array.from({ length: 20 }, () => poolConnection(undefined)));
       await Promise.all(socks.map((s) => (s.end(), closed(s))));
     }
-    expect(await eventually(() => countSsSockets('time-wait', port) >= before + 120)).toBe(true);
+    // Linux may give a new connection the 4-tuple of one of these TIME_WAIT sockets (net.ipv4.tcp_tw_reuse=2 on
+    // loopback), ending it early: nearly all 120 are still there (CI once saw fewer than 120).
+    expect(await eventually(() => countSsSockets('time-wait', port) >= before + 100)).toBe(true);
     await observation.refresh();
     const f = auditor.findings().find((x) => x.code === 'unaudited-time-wait');
     expect(f?.evidence['timeWaitFootprint']).toBe(0);

@@ -17,7 +17,11 @@ export const ENV_VARIABLES = [
 const PREFIX = 'POOLAUDIT_';
 const ALL_WORDS: ReadonlySet<string> = new Set(['1', 'true', 'all', '*']);
 const LOG_MODES: readonly LogMode[] = ['stderr', 'json', 'off'];
-const LIBRARIES: readonly (HookedLibrary | 'host')[] = [
+/**
+ * What `POOLAUDIT_DISABLE` may name: each hooked library, `http-server` (the servers `http.createServer()` makes,
+ * which the `http` entry hands to @poolaudit/server; that adapter honours the name itself) and `host`.
+ */
+const LIBRARIES: readonly (HookedLibrary | 'http-server' | 'host')[] = [
   'mysql2',
   'ioredis',
   'undici',
@@ -25,6 +29,7 @@ const LIBRARIES: readonly (HookedLibrary | 'host')[] = [
   'generic-pool',
   'pg',
   'http',
+  'http-server',
   'grpc',
   'tarn',
   'node-redis',
@@ -157,7 +162,7 @@ export function readEnvConfig(env: NodeJS.ProcessEnv = process.env): {
     else leakMs = Number(leak);
   }
 
-  const disabled = new Set<HookedLibrary | 'host'>();
+  const disabled = new Set<HookedLibrary | 'http-server' | 'host'>();
   const disable = read('POOLAUDIT_DISABLE');
   if (disable !== undefined) {
     for (const raw of disable.split(/[\s,]+/)) {

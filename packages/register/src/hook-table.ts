@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- each adapter is loaded only when the application
    loads its library: an application that never uses mysql2 pays nothing for @poolaudit/mysql2. */
+import { Server as NetServer } from 'node:net';
 import { relative, resolve } from 'node:path';
 import { endpointKey } from '@poolaudit/core';
 import type { Auditor } from '@poolaudit/core';
@@ -58,6 +59,7 @@ const genericPoolAdapter = once(
 const grpcAdapter = once(() => require('@poolaudit/grpc') as typeof import('@poolaudit/grpc'));
 const tarnAdapter = once(() => require('@poolaudit/tarn') as typeof import('@poolaudit/tarn'));
 const redisAdapter = once(() => require('@poolaudit/redis') as typeof import('@poolaudit/redis'));
+const serverAdapter = once(() => require('@poolaudit/server') as typeof import('@poolaudit/server'));
 const httpAdapter = once(() => require('@poolaudit/http') as typeof import('@poolaudit/http'));
 
 function once<T>(load: () => T): () => T {
@@ -186,7 +188,8 @@ export const HOOKS: readonly HookEntry[] = [
       if (adapter.isAudited(pool)) return;
       const options = { auditor, ...(name === undefined ? {} : { name }) };
       // node-redis keeps a pool's options private: the hook hands over what createClientPool() was given.
-      if ('execute' in pool) adapter.auditPool(pool, { ...options, ...(createOptions && { poolOptions: createOptions }) });
+      if ('execute' in pool)
+        adapter.auditPool(pool, { ...options, ...(createOptions && { poolOptions: createOptions }) });
       else adapter.auditClient(pool, options);
     },
     createOptions: (key, args) => (key === 'createClientPool' ? plainObject(args[1]) : undefined),
@@ -199,9 +202,16 @@ export const HOOKS: readonly HookEntry[] = [
     package: 'node',
     builtin: true,
     adapter: '@poolaudit/http',
-    // `https.Agent` calls Node's internal http Agent, not the export: each agent is seen once.
-    sources: [{ construct: 'Agent' }, { holds: 'globalAgent' }],
+    // `https.Agent` calls Node's internal http Agent, not the export: each agent is seen once. The servers the
+    // application makes (`http.createServer()`, and so Express's, Koa's and Fastify's) are audited from their
+    // side by @poolaudit/server: one hook entry per module, so this entry hands each object to its adapter.
+    sources: [{ construct: 'Agent' }, { holds: 'globalAgent' }, { factory: 'createServer' }],
     audit: (pool, name, auditor) => {
+      if (pool instanceof NetServer) {
+        const adapter = serverAdapter();
+        callAdapter(adapter.isAudited, adapter.auditServer, pool, name, auditor);
+        return;
+      }
       const adapter = httpAdapter();
       callAdapter(adapter.isAudited, adapter.auditAgent, pool, name, auditor);
     },

@@ -24,7 +24,7 @@ export interface RegisterConfig {
   /** A connection held longer than this (ms) is reported as a leak; 0 = off (default). */
   readonly leakMs: number;
   /** Libraries left alone, plus `host` for the kernel observer. Default none. */
-  readonly disabled: ReadonlySet<HookedLibrary | 'host'>;
+  readonly disabled: ReadonlySet<HookedLibrary | 'http-server' | 'host'>;
   /** The `poolaudit run` socket snapshots are sent to (set by the CLI). */
   readonly runSocket: string | undefined;
 }

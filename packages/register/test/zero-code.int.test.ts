@@ -44,8 +44,10 @@ describe('node --require / --import @poolaudit/register, no code changed', () =>
 });
 
 describe('http and https agents', () => {
+  // The fixture's own server is audited too, from its side (@poolaudit/server).
   const NAMES = [
     'TracingAgent keepAlive=true <origin>',
+    'http-server <address>',
     'http.Agent keepAlive=false <origin>',
     'http.Agent keepAlive=true maxSockets=4 <origin>',
     'http.globalAgent <origin>',
@@ -62,6 +64,7 @@ describe('http and https agents', () => {
     const run = startNode(['--import', REGISTER_ESM, 'packages/register/test/fixtures/http-app.mjs']);
     expect(await run.exited()).toEqual({ code: 0, signal: null });
     expect(JSON.parse(run.stdout())).toEqual([
+      'http-server <address>',
       'http.Agent keepAlive=false <origin>',
       'http.Agent keepAlive=true maxSockets=2 <origin>',
     ]);
@@ -155,14 +158,31 @@ describe('node-redis', () => {
   });
 });
 
+describe('http servers', () => {
+  it('POOLAUDIT_DISABLE=http-server leaves the servers alone and audits the agents', async () => {
+    const off = startNode(['--require', REGISTER_CJS, 'packages/register/test/fixtures/http-app.js'], {
+      POOLAUDIT_DISABLE: 'http-server',
+    });
+    expect(await off.exited()).toEqual({ code: 0, signal: null });
+    const names = (JSON.parse(off.stdout()) as { names: string[] }).names;
+    expect(names).not.toContain('http-server <address>');
+    expect(names).toContain('http.globalAgent <origin>');
+    // The adapter says once that it leaves them alone, and nothing else is said.
+    expect(off.stderr().trim().split('\n')).toEqual([
+      expect.stringMatching(/POOLAUDIT_DISABLE names http-server: http-server pools are not audited/),
+    ]);
+  });
+});
+
 describe('renaming', () => {
   it('a pool the hook named is renamed by auditing it again in code, after use, history kept', async () => {
     const run = startNode(['--require', REGISTER_CJS, 'packages/register/test/fixtures/named-later.js']);
     expect(await run.exited()).toEqual({ code: 0, signal: null });
+    // The fixture's server, audited by the hook from its side, served both requests.
     expect(JSON.parse(run.stdout())).toEqual({
-      before: 2,
-      names: ['orders-db', 'pricing'],
-      acquired: { 'orders-db': 2, pricing: 2 },
+      before: 3,
+      names: ['http-server', 'orders-db', 'pricing'],
+      acquired: { 'http-server': 2, 'orders-db': 2, pricing: 2 },
     });
     expect(run.stderr()).toBe('');
   });
